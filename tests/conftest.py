@@ -1,0 +1,26 @@
+"""Shared fixtures. Every test runs headless and against its own data folder."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    """No test ever touches the user's real data folder."""
+    monkeypatch.setenv("VISITDESK_DATA_DIR", str(tmp_path / "data"))
+    from visitdesk import i18n
+
+    i18n.set_language("zh_CN")
+    yield
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    path = tmp_path / "data"
+    path.mkdir(exist_ok=True)
+    return path

@@ -1,0 +1,31 @@
+"""Entry point: ``visitdesk`` (window) and ``visitdesk COMMAND`` (headless)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    from visitdesk.cli import EXIT_FAILURE, build_parser, run_command
+    from visitdesk.logs import setup_logging
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    log_path = setup_logging(args.data_dir)
+    if args.command is None:
+        from visitdesk.ui.app import run_app
+
+        return run_app(args)
+    try:
+        return run_command(args)
+    except Exception as exc:  # last resort: a message, never a traceback
+        logging.getLogger("visitdesk").exception("unexpected error")
+        from visitdesk.i18n import tr
+
+        print(tr("cli.error.unexpected", detail=exc, log=log_path), file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

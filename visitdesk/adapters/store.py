@@ -1,0 +1,221 @@
+"""The case store: one SQLite file in the data folder.
+
+WAL journal with ``synchronous=FULL`` so that a committed write survives a crash or power
+cut; every import is one transaction, so a refused or cancelled import leaves the store as it
+was. Other areas (visits, signatures) keep their own repository modules on the same
+connection; this module owns opening, migrating and the account tables.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from visitdesk.adapters.migrations import MIGRATIONS
+from visitdesk.core.accounts import Account, SourceRef
+from visitdesk.core.money import money_str
+
+STORE_FILE = "cases.sqlite3"
+
+
+def now_iso() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    file_name: str
+    sha256: str
+    sheet: str
+    skipped: int
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    batch_id: int
+    imported: int
+    """Accounts new to the store."""
+    updated: int
+    """Accounts that existed and were refreshed (their old figures kept in history)."""
+
+
+_ACCOUNT_COLUMNS = (
+    "account_no", "name", "id_number", "phone", "principal", "interest", "late_fee",
+    "other_fees", "overdue_days", "overdue_since", "due_date", "as_of", "address", "branch",
+    "officer", "extra", "source_file", "source_sheet", "source_row",
+)
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def account_row(a: Account) -> tuple:
+    src = a.source
+    return (
+        a.account_no, a.name, a.id_number, a.phone, money_str(a.principal),
+        money_str(a.interest), money_str(a.late_fee), money_str(a.other_fees), a.overdue_days,
+        _iso(a.overdue_since), _iso(a.due_date), _iso(a.as_of), a.address, a.branch, a.officer,
+        json.dumps(a.extra, ensure_ascii=False), src.file if src else None,
+        src.sheet if src else None, src.row if src else None,
+    )
+
+
+def account_from_row(r: sqlite3.Row | tuple) -> Account:
+    def d(text: str | None) -> date | None:
+        return date.fromisoformat(text) if text else None
+
+    return Account(
+        account_no=r[0], name=r[1], id_number=r[2], phone=r[3], principal=Decimal(r[4]),
+        interest=Decimal(r[5]), late_fee=Decimal(r[6]), other_fees=Decimal(r[7]),
+        overdue_days=r[8], overdue_since=d(r[9]), due_date=d(r[10]), as_of=d(r[11]),
+        address=r[12], branch=r[13], officer=r[14], extra=json.loads(r[15] or "{}"),
+        source=SourceRef(r[16], r[17] or "", r[18]) if r[16] is not None else None,
+    )
+
+
+class CaseStore:
+    """Open (creating and migrating as needed) the case store in ``data_dir``."""
+
+    def __init__(self, data_dir: Path | str, *, filename: str = STORE_FILE) -> None:
+        self.path = Path(data_dir) / filename
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.execute("PRAGMA busy_timeout=5000")
+        self._migrate()
+
+    # --- plumbing -------------------------------------------------------------------------
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> CaseStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        for version in sorted(v for v in MIGRATIONS if v > current):
+            with self.transaction():
+                for statement in _split_sql(MIGRATIONS[version]):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version={version}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls everything back."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # --- accounts -------------------------------------------------------------------------
+    def upsert_accounts(self, accounts: Iterable[Account], batch: BatchInfo) -> UpsertResult:
+        """Store one import's accounts in one transaction.
+
+        An existing account (same number) is refreshed and its previous figures are kept in
+        ``account_history``; visits referring to it are untouched.
+        """
+        accounts = list(accounts)
+        stamp = now_iso()
+        with self.transaction() as c:
+            existing = {
+                r[0]: r
+                for r in _select_in(c, "SELECT " + ", ".join(_ACCOUNT_COLUMNS)
+                                    + " FROM account WHERE account_no IN ({})",
+                                    [a.account_no for a in accounts])
+            }
+            cur = c.execute(
+                "INSERT INTO import_batch(file_name, sha256, sheet, imported_at, imported,"
+                " updated, skipped) VALUES (?,?,?,?,0,0,?)",
+                (batch.file_name, batch.sha256, batch.sheet, stamp, batch.skipped),
+            )
+            batch_id = int(cur.lastrowid or 0)
+            if existing:
+                c.executemany(
+                    "INSERT INTO account_history(account_no, batch_id, replaced_at, snapshot)"
+                    " VALUES (?,?,?,?)",
+                    [
+                        (no, batch_id, stamp,
+                         json.dumps(dict(zip(_ACCOUNT_COLUMNS, row, strict=True)), ensure_ascii=False))
+                        for no, row in existing.items()
+                    ],
+                )
+            placeholders = ",".join("?" * (len(_ACCOUNT_COLUMNS) + 3))
+            updates = ", ".join(
+                f"{col}=excluded.{col}" for col in _ACCOUNT_COLUMNS[1:]
+            ) + ", batch_id=excluded.batch_id, updated_at=excluded.updated_at"
+            c.executemany(
+                f"INSERT INTO account({', '.join(_ACCOUNT_COLUMNS)}, batch_id, created_at,"
+                f" updated_at) VALUES ({placeholders})"
+                f" ON CONFLICT(account_no) DO UPDATE SET {updates}",
+                [account_row(a) + (batch_id, stamp, stamp) for a in accounts],
+            )
+            updated = len(existing)
+            imported = len(accounts) - updated
+            c.execute("UPDATE import_batch SET imported=?, updated=? WHERE id=?",
+                      (imported, updated, batch_id))
+        return UpsertResult(batch_id, imported, updated)
+
+    def accounts(self) -> list[Account]:
+        rows = self.conn.execute(
+            "SELECT " + ", ".join(_ACCOUNT_COLUMNS) + " FROM account ORDER BY rowid"
+        ).fetchall()
+        return [account_from_row(r) for r in rows]
+
+    def account(self, account_no: str) -> Account | None:
+        row = self.conn.execute(
+            "SELECT " + ", ".join(_ACCOUNT_COLUMNS) + " FROM account WHERE account_no=?",
+            (account_no,),
+        ).fetchone()
+        return account_from_row(row) if row else None
+
+    def account_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM account").fetchone()[0]
+
+    def account_history(self, account_no: str) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT batch_id, replaced_at, snapshot FROM account_history WHERE account_no=?"
+            " ORDER BY id", (account_no,),
+        ).fetchall()
+        return [{"batch_id": b, "replaced_at": t, **json.loads(s)} for b, t, s in rows]
+
+    def batches(self) -> list[dict]:
+        cur = self.conn.execute(
+            "SELECT id, file_name, sha256, sheet, imported_at, imported, updated, skipped"
+            " FROM import_batch ORDER BY id"
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration (``executescript`` would commit behind our transaction)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def _select_in(c: sqlite3.Connection, sql: str, keys: list[str], chunk: int = 900) -> list:
+    out: list = []
+    for i in range(0, len(keys), chunk):
+        part = keys[i:i + chunk]
+        out += c.execute(sql.format(",".join("?" * len(part))), part).fetchall()
+    return out

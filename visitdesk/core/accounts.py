@@ -1,0 +1,104 @@
+"""The account as the bank's export describes it, and as the case store keeps it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from visitdesk.core.money import ZERO, money_str
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a stored account came from."""
+
+    file: str
+    """File name as imported (no folder)."""
+    sheet: str
+    """Sheet name, or ``""`` for CSV."""
+    row: int
+    """Row number as Excel (or a text editor, for CSV) shows it."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """One overdue account. Money fields are Decimal rounded to the fen."""
+
+    account_no: str
+    """Card or account number: the key that identifies the account across imports."""
+    name: str
+    id_number: str
+    """18-character resident ID (X upper-case), or a 15-digit legacy one."""
+    principal: Decimal
+    phone: str = ""
+    interest: Decimal = ZERO
+    late_fee: Decimal = ZERO
+    """Late fees (滞纳金/违约金) or penalty interest (罚息)."""
+    other_fees: Decimal = ZERO
+    overdue_days: int | None = None
+    overdue_since: date | None = None
+    due_date: date | None = None
+    as_of: date | None = None
+    """Date the figures are as of; the import date when the file does not say."""
+    address: str = ""
+    branch: str = ""
+    officer: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+    """Columns the mapping did not recognise, header → text."""
+    source: SourceRef | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest + self.late_fee + self.other_fees
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON form (docs/cli.md, ``visitdesk accounts --json``)."""
+
+        def iso(d: date | None) -> str | None:
+            return d.isoformat() if d else None
+
+        return {
+            "account_no": self.account_no,
+            "name": self.name,
+            "id_number": self.id_number,
+            "phone": self.phone,
+            "principal": money_str(self.principal),
+            "interest": money_str(self.interest),
+            "late_fee": money_str(self.late_fee),
+            "other_fees": money_str(self.other_fees),
+            "total": money_str(self.total),
+            "overdue_days": self.overdue_days,
+            "overdue_since": iso(self.overdue_since),
+            "due_date": iso(self.due_date),
+            "as_of": iso(self.as_of),
+            "address": self.address,
+            "branch": self.branch,
+            "officer": self.officer,
+            "extra": dict(self.extra),
+            "source": (
+                {"file": self.source.file, "sheet": self.source.sheet, "row": self.source.row}
+                if self.source
+                else None
+            ),
+        }
+
+
+OVERDUE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("M1", 1, 30),
+    ("M2", 31, 60),
+    ("M3", 61, 90),
+    ("M4-M6", 91, 180),
+    ("M6+", 181, None),
+)
+"""Overdue buckets as banks name them (M1 = 1–30 days …)."""
+
+
+def overdue_bucket(days: int | None) -> str:
+    if days is None or days <= 0:
+        return "M0"
+    for label, low, high in OVERDUE_BUCKETS:
+        if days >= low and (high is None or days <= high):
+            return label
+    return "M6+"
