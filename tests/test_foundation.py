@@ -134,3 +134,21 @@ def test_unknown_command_is_a_usage_error():
     out = subprocess.run([sys.executable, "-m", "visitdesk", "no-such-command"],
                          capture_output=True, text=True)
     assert out.returncode == 2
+
+
+def test_atomic_write_replaces_whole_or_leaves_old(tmp_path, monkeypatch):
+    import os
+
+    from visitdesk.atomic import atomic_write_bytes
+
+    target = tmp_path / "out.pdf"
+    atomic_write_bytes(target, b"old")
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
