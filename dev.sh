@@ -16,6 +16,8 @@ system_packages=(
   poppler-utils
   # binutils: objdump for PyInstaller's bundle test
   binutils
+  # the shared libpython PyInstaller bundles (Debian's python3 alone has no libpython3.X.so)
+  libpython3-dev
 )
 
 install_system() {

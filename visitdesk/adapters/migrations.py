@@ -52,4 +52,52 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX account_history_account ON account_history(account_no);
     """,
+    2: """
+    -- One row per version of a visit; a finalised or signed version is never edited (guarded
+    -- by triggers that visitdesk.adapters.visit_store installs) and an amendment adds a row.
+    CREATE TABLE visit (
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        account_no TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('draft', 'finalised', 'signed')),
+        record TEXT NOT NULL,
+        officer TEXT NOT NULL DEFAULT '',
+        outcome TEXT,
+        visit_date TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finalised_at TEXT,
+        finalised_by TEXT,
+        PRIMARY KEY (id, version)
+    );
+    CREATE INDEX visit_account ON visit(account_no);
+    -- Append-only, hash-chained log of every change (visitdesk.core.audit).
+    CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        who TEXT NOT NULL,
+        at TEXT NOT NULL,
+        visit_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        old TEXT,
+        new TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_log_visit ON audit_log(visit_id);
+    -- The newest entry's seq and hash, so that removing entries from the end is detected.
+    CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL
+    );
+    -- The draft open in the window; cleared on a clean close, so a leftover row after a
+    -- start means the app did not close cleanly and can offer to reopen it.
+    CREATE TABLE open_draft (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        visit_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        opened_at TEXT NOT NULL
+    );
+    """,
 }

@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="open the window on a separate demo store preloaded with the "
                         "bundled demo workbook")
+    parser.add_argument("--open", metavar="FILE", dest="open_file",
+                        help="open the window and start importing FILE (the installer's "
+                        "\"Open with\" entry for .xlsx uses this)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:

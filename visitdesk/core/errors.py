@@ -33,3 +33,7 @@ class StateError(VisitdeskError):
 
 class SigningError(VisitdeskError):
     """A certificate, key or passphrase problem while signing."""
+
+
+class ImportCancelled(VisitdeskError):
+    """The user cancelled an import; nothing was stored."""

@@ -1,0 +1,130 @@
+"""Debt breakdown: figures as imported, and projected to a visit date when rates are set."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from visitdesk import i18n
+from visitdesk.core.accounts import Account
+from visitdesk.core.debt import breakdown, overdue_months, percent_text
+from visitdesk.core.settings import Settings
+
+
+def account(**kw) -> Account:
+    base = dict(account_no="6222000000000001", name="测试甲", id_number="110101199001011234",
+                principal=Decimal("12000.00"), interest=Decimal("300.00"),
+                late_fee=Decimal("50.00"), other_fees=Decimal("10.00"), overdue_days=45,
+                as_of=date(2024, 3, 1))
+    base.update(kw)
+    return Account(**base)
+
+
+def test_without_rates_figures_stand_labelled_with_their_as_of_date():
+    b = breakdown(account(), Settings(), on=date(2024, 3, 8))
+    assert (b.principal, b.interest, b.late_fee, b.other_fees) == (
+        Decimal("12000.00"), Decimal("300.00"), Decimal("50.00"), Decimal("10.00"))
+    assert b.total == Decimal("12360.00")
+    assert not b.projected and b.lines == ()
+    assert b.as_of == date(2024, 3, 1)
+    assert "2024-03-01" in b.basis_text() and "未推算" in b.basis_text()
+
+
+def test_daily_interest_projection_is_a_line_a_customer_can_follow():
+    settings = Settings(daily_interest_rate=Decimal("0.0005"))
+    b = breakdown(account(), settings, on=date(2024, 3, 8))
+    assert b.projected
+    (line,) = b.lines
+    assert line.amount == Decimal("42.00")
+    assert line.formula == "本金 12,000.00 × 日利率 0.05% × 7 天 = 42.00"
+    assert line.label == "利息（推算）"
+    assert b.interest == Decimal("342.00")
+    assert b.total == Decimal("12402.00")
+    assert b.overdue_days == 52 and b.overdue_months == 2
+    assert "已按本行设置的费率推算至 2024-03-08" in b.basis_text()
+
+
+def test_projection_formula_follows_the_language():
+    i18n.set_language("en")
+    b = breakdown(account(), Settings(daily_interest_rate=Decimal("0.0005")), on=date(2024, 3, 8))
+    assert b.lines[0].formula == "principal 12,000.00 × daily rate 0.05% × 7 days = 42.00"
+
+
+def test_interest_is_rounded_half_up_to_the_fen():
+    b = breakdown(account(principal=Decimal("1234.56")),
+                  Settings(daily_interest_rate=Decimal("0.0005")), on=date(2024, 3, 4))
+    # 1234.56 × 0.0005 × 3 = 1.85184 → 1.85
+    assert b.lines[0].amount == Decimal("1.85")
+
+
+def test_late_fee_charged_for_each_overdue_month_started_during_projection():
+    # 45 days overdue on 1 March (month 2); 20 days later 65 days (month 3): one new late fee
+    settings = Settings(late_fee_rate=Decimal("0.05"))
+    b = breakdown(account(), settings, on=date(2024, 3, 21))
+    (line,) = b.lines
+    assert line.component == "late_fee"
+    assert line.amount == Decimal("600.00")
+    assert line.formula == "本金 12,000.00 × 违约金率 5% × 1 个月 = 600.00"
+    assert b.late_fee == Decimal("650.00")
+    # within the same overdue month nothing is added
+    assert breakdown(account(), settings, on=date(2024, 3, 10)).lines == ()
+
+
+def test_late_fee_minimum_applies_when_rate_gives_less():
+    settings = Settings(late_fee_rate=Decimal("0.05"), late_fee_min=Decimal("30"))
+    b = breakdown(account(principal=Decimal("200.00")), settings, on=date(2024, 4, 30))
+    (line,) = b.lines
+    # 45 → 105 days overdue: months 2 → 4, two fees of max(10.00, 30.00)
+    assert line.amount == Decimal("60.00")
+    assert "最低违约金 30.00" in line.formula and "× 2 个月" in line.formula
+
+
+def test_both_rates_give_two_lines_in_order():
+    settings = Settings(daily_interest_rate=Decimal("0.0005"), late_fee_rate=Decimal("0.05"))
+    b = breakdown(account(), settings, on=date(2024, 3, 21))
+    assert [ln.component for ln in b.lines] == ["interest", "late_fee"]
+    assert b.total == account().total + sum(ln.amount for ln in b.lines)
+
+
+def test_target_date_before_as_of_is_not_projected_backwards():
+    b = breakdown(account(), Settings(daily_interest_rate=Decimal("0.0005")), on=date(2024, 2, 1))
+    assert not b.projected and b.interest == Decimal("300.00")
+    assert b.overdue_days == 45
+
+
+def test_without_target_date_the_breakdown_is_as_of_the_figures():
+    b = breakdown(account(), Settings(daily_interest_rate=Decimal("0.0005")))
+    assert b.on == b.as_of == date(2024, 3, 1) and not b.projected
+    assert b.basis_text() == "数据截至 2024-03-01。"
+
+
+def test_overdue_days_from_overdue_since_when_not_given():
+    acc = account(overdue_days=None, overdue_since=date(2024, 1, 1))
+    b = breakdown(acc, Settings(), on=date(2024, 3, 1))
+    assert b.overdue_days == 60 and b.overdue_months == 2
+
+
+def test_unknown_as_of_date_is_said_plainly():
+    b = breakdown(account(as_of=None, overdue_days=None), Settings())
+    assert b.as_of is None and b.overdue_days is None and b.overdue_months is None
+    assert "日期未知" in b.basis_text()
+
+
+@pytest.mark.parametrize("days, months", [(0, 0), (1, 1), (30, 1), (31, 2), (60, 2), (61, 3)])
+def test_overdue_months_count_started_thirty_day_periods(days, months):
+    assert overdue_months(days) == months
+
+
+def test_percent_text_has_no_exponent():
+    assert percent_text(Decimal("0.0005")) == "0.05%"
+    assert percent_text(Decimal("0.12")) == "12%"
+    assert percent_text(Decimal("0.006")) == "0.6%"
+
+
+def test_breakdown_json_has_money_strings():
+    b = breakdown(account(), Settings(daily_interest_rate=Decimal("0.0005")), on=date(2024, 3, 8))
+    data = b.to_json()
+    assert data["total"] == "12402.00" and data["lines"][0]["amount"] == "42.00"
+    assert data["as_of"] == "2024-03-01" and data["on"] == "2024-03-08"

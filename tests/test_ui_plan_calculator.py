@@ -1,0 +1,179 @@
+"""The plan calculator widget: one test per user path, models checked by qtmodeltester."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QDate, Qt  # noqa: E402
+from PySide6.QtGui import QFont  # noqa: E402
+
+from visitdesk.core.accounts import Account  # noqa: E402
+from visitdesk.core.plans import FeeMode, Plan, PlanKind, PlanTerms, Waiver  # noqa: E402
+from visitdesk.core.settings import Settings  # noqa: E402
+from visitdesk.fonts import register_qt_font  # noqa: E402
+from visitdesk.ui.plan_calculator import PlanCalculator  # noqa: E402
+
+START = date(2024, 1, 31)
+
+
+@pytest.fixture(autouse=True)
+def _font(qapp):
+    qapp.setFont(QFont(register_qt_font(), 10))
+
+
+def account(**kw) -> Account:
+    base = dict(account_no="6222000000000001", name="测试甲", id_number="110101199001011234",
+                principal=D("10000.00"), interest=D("0"), overdue_days=40,
+                as_of=date(2024, 1, 15))
+    base.update(kw)
+    return Account(**base)
+
+
+@pytest.fixture
+def calc(qtbot):
+    widget = PlanCalculator()
+    qtbot.addWidget(widget)
+    widget.set_account(account(), Settings(), on=START)
+    return widget
+
+
+def test_models_pass_qtmodeltester(calc, qtmodeltester):
+    calc.set_terms(PlanTerms(PlanKind.INSTALMENTS, START, months=6))
+    qtmodeltester.check(calc.options_model)
+    qtmodeltester.check(calc.schedule_model)
+
+
+def test_options_table_lists_standard_options(calc):
+    model = calc.options_model
+    assert model.rowCount() == 6
+    labels = [model.index(r, 0).data() for r in range(6)]
+    assert labels[0] == "一次性结清" and labels[1] == "分 12 期" and labels[-1].startswith("延期")
+    assert model.index(1, 1).data() == "¥833.33"
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "每期金额"
+
+
+def test_editing_months_and_fee_updates_the_schedule_live(calc, qtbot):
+    calc.set_terms(PlanTerms(PlanKind.INSTALMENTS, START, months=12))
+    with qtbot.waitSignal(calc.planChanged) as blocker:
+        calc.months_spin.setValue(6)
+    assert isinstance(blocker.args[0], Plan) and len(blocker.args[0].schedule) == 6
+    calc.fee_combo.setCurrentIndex(calc.fee_combo.findData("annuity"))
+    with qtbot.waitSignal(calc.planChanged) as blocker:
+        calc.rate_edit.setText("12")
+    plan = blocker.args[0]
+    assert [r.amount for r in plan.schedule] == [D("1725.48")] * 5 + [D("1725.51")]
+    model = calc.schedule_model
+    assert model.rowCount() == 6
+    assert model.index(5, 4).data() == "1,725.51" and model.index(5, 5).data() == "0.00"
+    assert "¥10,352.91" in calc.totals_label.text()
+    assert "人民币壹万零叁佰伍拾贰元玖角壹分" in calc.totals_label.text()
+
+
+def test_invalid_terms_show_the_message_and_emit_none(calc, qtbot):
+    calc.set_terms(PlanTerms(PlanKind.INSTALMENTS, START, months=12))
+    calc.first_due_check.setChecked(True)
+    with qtbot.waitSignal(calc.planChanged) as blocker:
+        calc.first_due_edit.setDate(QDate(2024, 1, 1))
+    assert blocker.args[0] is None
+    assert calc.plan() is None and calc.schedule_model.rowCount() == 0
+    assert "早于协议日期" in calc.message_label.text()
+    assert calc.message_label.property("level") == "error"
+
+
+def test_set_terms_round_trips_through_the_editor(calc):
+    terms = PlanTerms(
+        PlanKind.DEFERRAL, START, months=6, fee_mode=FeeMode.FLAT_MONTHLY, rate=D("0.006"),
+        down_payment=D("500.00"), first_due=date(2024, 5, 31), due_day=31, grace_months=3,
+        components=("principal", "interest"),
+        waiver=Waiver(interest=D("0"), approver="李", approval_ref="A-1",
+                      approved_on=date(2024, 1, 30), reason="困难"),
+    )
+    calc.set_terms(terms)
+    assert calc.terms() == terms
+    assert calc.plan() is not None
+
+
+def test_waiver_without_approval_is_drafted_with_a_warning(qtbot):
+    widget = PlanCalculator()
+    qtbot.addWidget(widget)
+    widget.set_account(account(interest=D("300.00")), Settings(), on=START)
+    widget.set_terms(PlanTerms(PlanKind.LUMP_SUM, START))
+    widget.waiver_box.setChecked(True)
+    with qtbot.waitSignal(widget.planChanged) as blocker:
+        widget.waive_interest_edit.setText("300")
+    plan = blocker.args[0]
+    assert plan.total_payable == D("10000.00") and not plan.can_agree
+    assert widget.message_label.property("level") == "warning"
+    assert "不能签订" in widget.message_label.text()
+    widget.approver_edit.setText("李主管")
+    widget.approval_ref_edit.setText("JM-1")
+    widget.reason_edit.setText("困难")
+    with qtbot.waitSignal(widget.planChanged) as blocker:
+        widget.approved_check.setChecked(True)
+    assert blocker.args[0].can_agree
+    assert widget.message_label.property("level") == "ok"
+
+
+def test_principal_waiver_field_follows_the_setting(qtbot):
+    widget = PlanCalculator()
+    qtbot.addWidget(widget)
+    widget.set_account(account(), Settings(), on=START)
+    assert not widget.waive_principal_edit.isEnabled()
+    widget.set_account(account(), Settings(allow_principal_waiver=True), on=START)
+    assert widget.waive_principal_edit.isEnabled()
+
+
+def test_choosing_an_option_loads_it_into_the_editor(calc, qtbot):
+    calc.options_view.selectRow(2)  # 24 months
+    with qtbot.waitSignal(calc.planChanged) as blocker:
+        calc.use_option_button.click()
+    assert blocker.args[0].terms.months == 24
+    assert calc.months_spin.value() == 24
+    assert calc.kind_combo.currentData() == "instalments"
+
+
+def test_affordability_inputs_show_result_and_can_use_the_plan(calc, qtbot):
+    calc.income_edit.setText("8000")
+    calc.expenses_edit.setText("3000")
+    calc.other_debts_edit.setText("1000")
+    assert "最短可行方案为分 5 期" in calc.afford_label.text()
+    assert calc.use_afford_button.isEnabled()
+    with qtbot.waitSignal(calc.planChanged) as blocker:
+        calc.use_afford_button.click()
+    assert blocker.args[0].terms.months == 5
+
+
+def test_affordability_says_when_nothing_fits(calc):
+    calc.income_edit.setText("2000")
+    calc.expenses_edit.setText("1900")
+    assert "没有可负担的分期方案" in calc.afford_label.text()
+    assert not calc.use_afford_button.isEnabled()
+
+
+def test_projection_shown_when_rates_configured(qtbot):
+    widget = PlanCalculator()
+    qtbot.addWidget(widget)
+    widget.set_account(account(principal=D("12000.00"), as_of=date(2024, 3, 1)),
+                       Settings(daily_interest_rate=D("0.0005")), on=date(2024, 3, 8))
+    assert "本金 12,000.00 × 日利率 0.05% × 7 天 = 42.00" in widget.debt_label.text()
+    assert widget.debt().total == D("12042.00")
+
+
+def test_without_account_nothing_is_computed(qtbot):
+    widget = PlanCalculator()
+    qtbot.addWidget(widget)
+    assert widget.plan() is None and widget.options_model.rowCount() == 0
+    assert widget.debt_label.text() == "未选择账户。"
+
+
+def test_widget_grab_renders(calc, tmp_path):
+    calc.resize(1400, 800)
+    calc.show()
+    path = tmp_path / "calc.png"
+    assert calc.grab().save(str(path))
+    assert path.stat().st_size > 10_000

@@ -1,0 +1,55 @@
+"""The background worker: results, progress and errors come back in the UI thread."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QApplication
+
+from visitdesk.ui.workers import Worker
+
+
+def test_result_and_progress_are_delivered_in_the_ui_thread(qtbot):
+    seen = []
+
+    def job(progress, cancelled):
+        for i in range(3):
+            progress(i + 1, 3)
+        return threading.current_thread().name
+
+    worker = Worker(job)
+    ui = QApplication.instance().thread()
+    worker.signals.progress.connect(lambda d, t: seen.append((d, t, QThread.currentThread() is ui)))
+    worker.signals.succeeded.connect(
+        lambda r: seen.append(("done", r != threading.current_thread().name,
+                               QThread.currentThread() is ui)))
+    with qtbot.waitSignal(worker.signals.finished, timeout=5000):
+        worker.start()
+    assert seen == [(1, 3, True), (2, 3, True), (3, 3, True), ("done", True, True)]
+    assert worker.is_done
+
+
+def test_cancel_is_seen_by_the_job_and_its_exception_comes_back(qtbot):
+    started, release = threading.Event(), threading.Event()
+
+    class Stopped(Exception):
+        pass
+
+    def job(progress, cancelled):
+        started.set()
+        release.wait(5)
+        if cancelled():
+            raise Stopped("cancelled")
+        return "finished"
+
+    worker = Worker(job)
+    failures = []
+    worker.signals.failed.connect(failures.append)
+    worker.start()
+    assert started.wait(5)
+    worker.cancel()
+    with qtbot.waitSignal(worker.signals.finished, timeout=5000):
+        release.set()
+    assert worker.is_cancelled
+    assert len(failures) == 1 and isinstance(failures[0], Stopped)

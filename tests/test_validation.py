@@ -1,0 +1,269 @@
+"""One test per rule checked before a visit record can be finalised."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, time
+
+import pytest
+from visit_testdata import account, complete_record, settings
+
+from visitdesk import i18n
+from visitdesk.core.lexicon import load_lexicon
+from visitdesk.core.playbook import load_playbook
+from visitdesk.core.validation import validate
+from visitdesk.core.visit import RaisedSituation, with_answer, with_situation
+
+
+@pytest.fixture(scope="module")
+def pb():
+    return load_playbook()
+
+
+@pytest.fixture(scope="module")
+def lex():
+    return load_lexicon()
+
+
+@pytest.fixture
+def acc():
+    return account()
+
+
+@pytest.fixture
+def good(acc):
+    return complete_record(acc.account_no)
+
+
+def check(record, pb, acc, lex, **setting_changes):
+    return validate(record, pb, settings(**setting_changes), acc, lex)
+
+
+def locations(report, severity="error"):
+    return {i.location for i in report.issues if i.severity == severity}
+
+
+def test_complete_record_can_be_finalised(good, pb, acc, lex):
+    report = check(good, pb, acc, lex)
+    assert report.issues == () and report.can_finalise
+
+
+def test_required_stage_field_missing_is_an_error_at_that_field(good, pb, acc, lex):
+    record = with_answer(good, "debt_details", "figures_accepted", None)
+    report = check(record, pb, acc, lex)
+    assert "stages.debt_details.figures_accepted" in locations(report)
+    assert not report.can_finalise
+    issue = report.at("stages.debt_details")[0]
+    assert "客户对金额的态度" in issue.message() and "明确欠款详情" in issue.message()
+
+
+def test_conditional_field_is_required_only_when_its_condition_holds(good, pb, acc, lex):
+    assert "stages.debt_details.questions_raised" not in locations(check(good, pb, acc, lex))
+    record = with_answer(good, "debt_details", "figures_accepted", "questions")
+    assert "stages.debt_details.questions_raised" in locations(check(record, pb, acc, lex))
+    record = with_answer(record, "debt_details", "questions_raised", "利息怎么算的？")
+    assert check(record, pb, acc, lex).can_finalise
+
+
+def test_condition_on_multiple_choice_field_holds_when_option_ticked(good, pb, acc, lex):
+    record = with_answer(good, "repayment_options", "options_offered", ["lump_sum", "other"])
+    assert "stages.repayment_options.other_option" in locations(check(record, pb, acc, lex))
+
+
+def test_answer_of_the_wrong_type_is_an_error(good, pb, acc, lex):
+    record = with_answer(good, "listening", "monthly_income", "about 5000")
+    record = with_answer(record, "opening", "customer_mood", "furious")
+    errors = locations(check(record, pb, acc, lex))
+    assert {"stages.listening.monthly_income", "stages.opening.customer_mood"} <= errors
+
+
+def test_stage_fields_are_not_required_when_no_conversation_took_place(acc, pb, lex):
+    record = complete_record(acc.account_no, answers={}, situations={}, plan=None,
+                             plan_agreed=False, outcome="customer_not_met", met="nobody",
+                             others_present=None, identity_method=None)
+    assert check(record, pb, acc, lex).can_finalise
+
+
+def test_required_fields_of_a_raised_situation(good, pb, acc, lex):
+    record = with_situation(good, "upset")
+    errors = locations(check(record, pb, acc, lex))
+    assert {"situations.upset.how_handled", "situations.upset.ended_early"} <= errors
+    assert "situations.upset.reschedule_date" not in errors
+
+
+def test_situation_opened_by_a_trigger_is_checked_even_if_not_recorded(good, pb, acc, lex):
+    record = dataclasses.replace(
+        good, answers={**good.answers, "opening": {**good.answers["opening"],
+                                                   "customer_mood": "upset"}})
+    assert "upset" not in record.situations
+    assert "situations.upset.how_handled" in locations(check(record, pb, acc, lex))
+
+
+def test_with_answer_opens_the_triggered_situation(good, pb):
+    record = with_answer(good, "listening", "customer_position", ["asks_reduction"], pb)
+    assert record.situations["reduction"] == RaisedSituation("trigger", {})
+
+
+def test_visit_starting_before_contact_hours_needs_consent(good, pb, acc, lex):
+    record = dataclasses.replace(good, actual_start=datetime(2026, 11, 20, 7, 30),
+                                 actual_end=datetime(2026, 11, 20, 8, 30))
+    report = check(record, pb, acc, lex)
+    assert "consent.outside_contact_hours" in locations(report)
+    assert "08:00–22:00" in report.at("consent")[0].message()
+    record = dataclasses.replace(record, consent_outside_hours=True)
+    assert check(record, pb, acc, lex).can_finalise
+
+
+def test_visit_running_past_contact_hours_needs_consent(good, pb, acc, lex):
+    record = dataclasses.replace(good, actual_start=datetime(2026, 11, 20, 21, 30),
+                                 actual_end=datetime(2026, 11, 20, 22, 15))
+    assert "consent.outside_contact_hours" in locations(check(record, pb, acc, lex))
+
+
+def test_contact_hours_come_from_the_settings(good, pb, acc, lex):
+    record = dataclasses.replace(good, actual_start=datetime(2026, 11, 20, 8, 30),
+                                 actual_end=datetime(2026, 11, 20, 9, 0))
+    assert check(record, pb, acc, lex).can_finalise
+    report = check(record, pb, acc, lex, contact_start=time(9, 0))
+    assert "consent.outside_contact_hours" in locations(report)
+
+
+def test_actual_times_are_required_and_ordered(good, pb, acc, lex):
+    record = dataclasses.replace(good, actual_start=None)
+    assert "actual_start" in locations(check(record, pb, acc, lex))
+    record = dataclasses.replace(good, actual_end=datetime(2026, 11, 20, 9, 0))
+    assert "actual_end" in locations(check(record, pb, acc, lex))
+
+
+def test_debt_discussed_in_front_of_others_needs_consent(good, pb, acc, lex):
+    record = dataclasses.replace(good, consent_discuss_with_others=False)
+    report = check(record, pb, acc, lex)
+    assert "consent.discuss_with_others_present" in locations(report)
+    assert "私密" in report.at("consent")[0].message()
+
+
+def test_others_present_without_discussing_the_debt_needs_no_consent(good, pb, acc, lex):
+    record = dataclasses.replace(good, consent_discuss_with_others=False,
+                                 debt_discussed_with_others_present=False)
+    assert check(record, pb, acc, lex).can_finalise
+
+
+def test_others_present_must_say_who_and_whether_the_debt_was_discussed(good, pb, acc, lex):
+    record = dataclasses.replace(good, others_who="", debt_discussed_with_others_present=None)
+    assert {"others_who", "debt_discussed_with_others_present"} <= locations(
+        check(record, pb, acc, lex))
+
+
+def test_disputed_debt_cannot_carry_an_agreed_plan_until_verified(good, pb, acc, lex):
+    record = with_answer(good, "debt_details", "figures_accepted", "disputes", pb)
+    record = dataclasses.replace(record, situations={**record.situations, "dispute":
+        RaisedSituation("trigger", {"disputed_part": "interest_fees",
+                                    "customer_account": "利息比合同高。",
+                                    "evidence_shown": True, "referred_to_service": True})})
+    report = check(record, pb, acc, lex)
+    assert locations(report) == {"dispute_verified"}
+    record = dataclasses.replace(record, dispute_verified=True)
+    assert check(record, pb, acc, lex).can_finalise
+
+
+def test_disputed_debt_without_agreed_plan_is_fine(good, pb, acc, lex):
+    record = dataclasses.replace(good, plan_agreed=False, outcome="disputes")
+    assert check(record, pb, acc, lex).can_finalise
+
+
+def test_plan_beyond_the_instalment_cap_cannot_be_agreed(good, pb, acc, lex):
+    record = dataclasses.replace(good, plan={**good.plan, "months": 72})
+    report = check(record, pb, acc, lex)
+    assert "plan" in locations(report)
+    assert "plan_invalid" in report.codes()
+    # a drafted (not agreed) plan beyond the cap is only a warning
+    drafted = dataclasses.replace(record, plan_agreed=False, outcome="promised_to_pay")
+    assert locations(check(drafted, pb, acc, lex)) == set()
+    assert "plan" in locations(check(drafted, pb, acc, lex), "warning")
+
+
+def test_cap_is_the_setting(good, pb, acc, lex):
+    assert "plan" in locations(check(good, pb, acc, lex, instalment_cap=6))
+
+
+def test_plan_with_waiver_lacking_approval_cannot_be_agreed(good, pb, acc, lex):
+    waiver = {"interest": "50.00", "fees": "0.00", "principal": "0.00", "approver": "",
+              "approval_ref": "", "approved_on": None, "reason": ""}
+    record = dataclasses.replace(good, plan={**good.plan, "waiver": waiver})
+    report = check(record, pb, acc, lex)
+    assert "plan_not_agreeable" in report.codes()
+    approved = {**waiver, "approver": "王主管", "approval_ref": "JM-2026-001",
+                "approved_on": "2026-11-19", "reason": "客户失业"}
+    record = dataclasses.replace(good, plan={**good.plan, "waiver": approved})
+    assert check(record, pb, acc, lex).can_finalise
+
+
+def test_outcome_instalment_agreement_needs_an_agreed_plan(good, pb, acc, lex):
+    record = dataclasses.replace(good, plan_agreed=False)
+    assert "plan_agreed" in locations(check(record, pb, acc, lex))
+
+
+def test_every_conduct_item_must_be_confirmed(good, pb, acc, lex):
+    record = dataclasses.replace(good, conduct={**good.conduct, "no_threats": False})
+    report = check(record, pb, acc, lex)
+    assert locations(report) == {"conduct.no_threats"}
+    assert "没有威胁或恐吓" in report.errors[0].message()
+    record = dataclasses.replace(good, conduct={})
+    assert len(check(record, pb, acc, lex).errors) == 5
+
+
+def test_outcome_and_follow_up_are_required(good, pb, acc, lex):
+    record = dataclasses.replace(good, outcome=None, follow_up=dataclasses.replace(
+        good.follow_up, date=None, channel=None))
+    assert {"outcome", "follow_up.date", "follow_up.channel"} <= locations(
+        check(record, pb, acc, lex))
+
+
+def test_settled_in_full_needs_no_follow_up(good, pb, acc, lex):
+    record = dataclasses.replace(good, outcome="settled_in_full", plan=None, plan_agreed=False,
+                                 follow_up=dataclasses.replace(good.follow_up, date=None,
+                                                               channel=None))
+    assert check(record, pb, acc, lex).can_finalise
+
+
+def test_lexicon_hit_is_a_warning_with_phrase_and_place(good, pb, acc, lex):
+    record = with_answer(good, "listening", "customer_proposal",
+                         "我跟他说再不还就上征信黑名单，还会通知你单位。")
+    report = check(record, pb, acc, lex)
+    assert not report.errors
+    hits = {(i.params["phrase"], i.location) for i in report.warnings}
+    assert hits == {("上征信黑名单", "stages.listening.customer_proposal"),
+                    ("通知你单位", "stages.listening.customer_proposal")}
+    message = report.warnings[0].message()
+    assert "倾听与协商" in message and "上征信黑名单" in message
+    assert not report.can_finalise
+
+
+def test_acknowledged_lexicon_warnings_no_longer_block(good, pb, acc, lex):
+    record = with_answer(good, "listening", "customer_proposal", "客户说：你们是不是要抓你去坐牢？")
+    report = check(record, pb, acc, lex)
+    record = dataclasses.replace(record,
+                                 warnings_acknowledged=tuple(w.key for w in report.warnings))
+    report = check(record, pb, acc, lex)
+    assert report.warnings and all(w.acknowledged for w in report.warnings)
+    assert report.can_finalise
+
+
+def test_lexicon_screens_situation_answers_and_notes_in_english_too(good, pb, acc, lex):
+    record = dataclasses.replace(good, notes="Officer said he would tell your employer.")
+    record = dataclasses.replace(record, situations={**record.situations, "more_time":
+        RaisedSituation("trigger", {**record.situations["more_time"].answers,
+                                    "reason": "说我是老赖"})})
+    report = check(record, pb, acc, lex)
+    assert {(i.location, i.params["phrase"]) for i in report.warnings} == {
+        ("notes", "tell your employer"), ("situations.more_time.reason", "老赖")}
+
+
+def test_report_json_and_language(good, pb, acc, lex):
+    record = dataclasses.replace(good, conduct={**good.conduct, "fair": False})
+    i18n.set_language("en")
+    data = check(record, pb, acc, lex).to_json()
+    assert data["can_finalise"] is False
+    assert data["errors"][0]["location"] == "conduct.fair"
+    assert data["errors"][0]["code"] == "conduct"
+    assert "treated fairly" in data["errors"][0]["message"]

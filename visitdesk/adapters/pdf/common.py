@@ -1,0 +1,137 @@
+"""What the document modules compute before laying anything out.
+
+Plain values and small helpers shared by the summary, the handout and the briefing: the
+record's content hash (printed and put in the QR code), the plan a record agreed (rebuilt from
+its terms with the plans area's code), how an answer of a playbook field reads on paper.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from visitdesk.core.accounts import Account
+from visitdesk.core.capitals import to_capitals
+from visitdesk.core.debt import DebtBreakdown, breakdown, percent_text
+from visitdesk.core.money import format_plain
+from visitdesk.core.plans import FeeMode, Plan, PlanKind, PlanTerms, build_plan
+from visitdesk.core.settings import Settings
+from visitdesk.i18n import tr
+
+COMPLAINT_HOTLINE = "12378"
+"""The national financial consumer complaint hotline."""
+
+
+def record_hash(record_json: dict[str, Any]) -> str:
+    """sha256 of the record's canonical JSON (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(record_json, sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def qr_payload(record_id: str, version: int, digest: str) -> str:
+    """What the summary's QR code carries: record number, version and content hash."""
+    return f"visitdesk:record={record_id};version={version};sha256={digest}"
+
+
+def plan_from_terms(terms_json: dict[str, Any] | PlanTerms, account: Account,
+                    settings: Settings) -> Plan:
+    """The plan for ``terms`` on the account's debt projected to the agreement date."""
+    terms = terms_json if isinstance(terms_json, PlanTerms) else PlanTerms.from_json(terms_json)
+    debt = breakdown(account, settings, on=terms.start)
+    return build_plan(terms, debt, settings)
+
+
+@dataclass(frozen=True)
+class Tr:
+    """``tr`` bound to the document's language (documents may differ from the UI's)."""
+
+    lang: str
+
+    def __call__(self, key: str, **params: Any) -> str:
+        return tr(key, lang=self.lang, **params)
+
+
+def fmt_date(d: date | None, lang: str) -> str:
+    if d is None:
+        return "—"
+    if lang == "zh_CN":
+        return f"{d.year}年{d.month}月{d.day}日"
+    return d.isoformat()
+
+
+def fmt_datetime(moment: datetime | None, lang: str) -> str:
+    if moment is None:
+        return "—"
+    return f"{fmt_date(moment.date(), lang)} {moment.strftime('%H:%M')}"
+
+
+def fmt_moment_full(moment: datetime) -> str:
+    """Signing time as printed in the stamp: ISO with seconds and offset."""
+    return moment.isoformat(sep=" ", timespec="seconds")
+
+
+def yuan(amount: Decimal, lang: str) -> str:
+    """Figures with the currency: ``12,345.60 元`` / ``CNY 12,345.60``."""
+    return f"{format_plain(amount)} 元" if lang == "zh_CN" else f"CNY {format_plain(amount)}"
+
+
+def capitals(amount: Decimal) -> str:
+    return to_capitals(amount)
+
+
+def plan_kind_label(kind: PlanKind, t: Tr) -> str:
+    return t(f"docs.plan.kind.{kind.value}")
+
+
+def fee_text(plan: Plan, t: Tr) -> str:
+    """Whether and how the plan charges fees or interest, in words."""
+    terms = plan.terms
+    if terms.fee_mode is FeeMode.NONE or terms.rate == 0:
+        return t("docs.plan.fee.none")
+    return t(f"docs.plan.fee.{terms.fee_mode.value}", rate=percent_text(terms.rate),
+             total=format_plain(plan.total_fees))
+
+
+def debt_rows(debt: DebtBreakdown, t: Tr) -> list[tuple[str, Decimal]]:
+    return [
+        (t("docs.debt.principal"), debt.principal),
+        (t("docs.debt.interest"), debt.interest),
+        (t("docs.debt.late_fee"), debt.late_fee),
+        (t("docs.debt.other_fees"), debt.other_fees),
+    ]
+
+
+def component_label(component: str, t: Tr) -> str:
+    return t(f"docs.debt.{component}")
+
+
+def display_answer(field: Any, value: Any, lang: str, t: Tr) -> str:
+    """How a playbook field's answer reads on paper (labels, not ids)."""
+    if value is None or value == "" or value == []:
+        return "—"
+    ftype = getattr(field, "type", "text") if field is not None else "text"
+    if ftype == "yes_no" or isinstance(value, bool):
+        return t("docs.yes") if value else t("docs.no")
+    if ftype in ("single_choice", "multi_choice"):
+        ids = value if isinstance(value, (list, tuple)) else [value]
+        labels = []
+        for option_id in ids:
+            option = field.option(option_id) if field is not None else None
+            labels.append(option.label.get(lang) if option else str(option_id))
+        return "、".join(labels) if lang == "zh_CN" else ", ".join(labels)
+    if ftype == "money":
+        try:
+            return yuan(Decimal(str(value)), lang)
+        except ArithmeticError:
+            return str(value)
+    if ftype == "date":
+        try:
+            return fmt_date(date.fromisoformat(str(value)), lang)
+        except ValueError:
+            return str(value)
+    return str(value)

@@ -1,0 +1,325 @@
+"""Account import: file → (checked) rows → accounts and problems → one store transaction.
+
+The public functions are re-exported by ``visitdesk.adapters.spreadsheet``; the import
+dialog and the CLI call exactly these. ``progress`` and ``cancel`` are plain callables, so
+the work can run in a worker thread (no Qt here): ``progress(done_rows, total_rows)`` is
+called about every 1,000 rows and ``cancel()`` is checked as often; a cancelled read
+raises :class:`ImportCancelled` before anything is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from visitdesk.adapters.spreadsheet.reader import (
+    CsvSheet,
+    OpenpyxlSheet,
+    OpenWorkbook,
+    Row,
+    WorkbookInfo,
+)
+from visitdesk.adapters.spreadsheet.safety import refuse
+from visitdesk.atomic import atomic_write_bytes
+from visitdesk.core.errors import ImportCancelled, ImportRefused
+from visitdesk.core.importing import ImportReport, ParseResult, Problem, RowParser, field_label
+from visitdesk.core.mapping import (
+    HEADER_SCAN_ROWS,
+    ColumnMapping,
+    SynonymTable,
+    apply_override,
+    column_letter,
+    find_header_row,
+    header_names,
+    load_synonyms,
+    propose_mapping,
+)
+from visitdesk.core.settings import Settings
+from visitdesk.i18n import tr
+
+PROGRESS_EVERY = 1000
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class MappingProposal:
+    """The detected header row and column mapping of one sheet (for the import dialog)."""
+
+    sheet: str
+    header_row: int
+    """Row number of the header row as Excel shows it."""
+    headers: list[str]
+    """Headers as written (blank ones named by column, e.g. ``[F]``)."""
+    columns: dict[str, str | None]
+    """Header → field, or None for a column kept as an extra attribute."""
+    unsure: list[str]
+    """Headers whose mapping is a guess (partial match or a second claim on a field)."""
+    missing_required: list[str]
+    """Required fields no column maps to (the import would be refused)."""
+
+
+def inspect_workbook(path: str | os.PathLike[str]) -> WorkbookInfo:
+    """Kind and sheets of a file; raises :class:`ImportRefused` for a file we cannot read."""
+    with OpenWorkbook(Path(path)) as wb:
+        return WorkbookInfo(wb.kind, wb.sheets)
+
+
+def detect_mapping(path: str | os.PathLike[str], sheet: str | None = None, *,
+                   settings: Settings | None = None,
+                   table: SynonymTable | None = None) -> MappingProposal:
+    """Find the header row and propose a mapping; raises :class:`ImportRefused`."""
+    settings = settings or Settings()
+    table = table or load_synonyms()
+    with OpenWorkbook(Path(path)) as wb:
+        located = _locate(wb, sheet, table, settings, None)
+        reader, header_no, mapping, _rows = located
+        if hasattr(_rows, "close"):
+            _rows.close()
+        return MappingProposal(reader.name, header_no, list(mapping.headers),
+                               dict(mapping.columns), list(mapping.unsure),
+                               list(mapping.missing_required))
+
+
+def _required(settings: Settings, table: SynonymTable) -> list[str]:
+    return list(dict.fromkeys([*table.required, *settings.extra_required_fields]))
+
+
+def _locate(wb: OpenWorkbook, sheet: str | None, table: SynonymTable, settings: Settings,
+            cancel: Cancel | None):
+    """(reader, header row no., mapping, iterator over the rows after the header)."""
+    names = wb.sheet_names_in_order(sheet)
+    first_failure: tuple | None = None
+    for name in names:
+        reader = wb.open_sheet(name, cancel)
+        rows = reader.rows()
+        top: list[Row] = []
+        for row in rows:
+            top.append(row)
+            if len(top) >= HEADER_SCAN_ROWS:
+                break
+        idx = find_header_row([r for _n, r in top], table)
+        if idx is None:
+            if first_failure is None:
+                first_failure = (name, top)
+            if hasattr(rows, "close"):
+                rows.close()
+            continue
+        header_no, header_cells = top[idx]
+        cells = list(header_cells)
+        while cells and (cells[-1] is None or str(cells[-1]).strip() == ""):
+            cells.pop()
+        headers = header_names([c if isinstance(c, str) else ("" if c is None else str(c))
+                                for c in cells])
+        mapping = propose_mapping(headers, table, _required(settings, table))
+        if isinstance(reader, OpenpyxlSheet):
+            if hasattr(rows, "close"):
+                rows.close()
+            rest: Iterator[Row] = (r for r in reader.rows(len(headers)) if r[0] > header_no)
+        else:
+            rest = itertools.chain(top[idx + 1:], rows)
+        return reader, header_no, mapping, rest
+    assert first_failure is not None
+    name, top = first_failure
+    found = [str(c).strip() for _n, r in top for c in r if c not in (None, "") and str(c).strip()]
+    if not found:
+        raise refuse("import.refused.no_data", file=wb.path.name)
+    raise refuse("import.refused.no_header", file=wb.path.name,
+                 found="、".join(dict.fromkeys(found[:12])))
+
+
+def read_accounts(path: str | os.PathLike[str], *, sheet: str | None = None,
+                  mapping: dict[str, str | None] | None = None,
+                  settings: Settings | None = None, progress: Progress | None = None,
+                  cancel: Cancel | None = None, table: SynonymTable | None = None,
+                  as_of: date | None = None) -> ParseResult:
+    """Read and check every row; nothing is stored. Raises :class:`ImportRefused` (file
+    cannot be imported) or :class:`ImportCancelled`."""
+    settings = settings or Settings()
+    table = table or load_synonyms()
+    path = Path(path)
+    with OpenWorkbook(path) as wb:
+        reader, header_no, proposal, rows = _locate(wb, sheet, table, settings, cancel)
+        if cancel is not None and cancel():
+            raise ImportCancelled(tr("import.cancelled"))
+        if mapping:
+            try:
+                proposal = apply_override(proposal, dict(mapping), table,
+                                          _required(settings, table))
+            except ValueError as exc:
+                raise refuse("import.refused.bad_mapping", item=str(exc)) from None
+        if proposal.missing_required:
+            raise refuse(
+                "import.refused.missing_columns", file=path.name,
+                missing="、".join(field_label(f) for f in proposal.missing_required),
+                found="、".join(h for h in proposal.headers if not h.startswith("[")),
+            )
+        parser = RowParser(file=path.name, sheet=reader.name, headers=proposal.headers,
+                           columns=proposal.columns, required=_required(settings, table),
+                           date1904=reader.date1904, as_of=as_of or date.today())
+        scan = getattr(reader, "scan", None)
+        merged = scan.merged if scan is not None else []
+        if merged:
+            rows = _fill_merged(rows, merged, header_no)
+        _feed(parser, rows, reader.total_rows, progress, cancel)
+        accounts, problems, skipped = parser.finish()
+        if parser.data_rows == 0:
+            raise refuse("import.refused.no_data", file=path.name)
+        notes = [
+            Problem(reader.name, int("".join(ch for ch in ref if ch.isdigit()) or 0),
+                    "".join(ch for ch in ref if ch.isalpha()), "", "warning",
+                    tr("import.row.far_cell", cell=ref))
+            for _r, ref, _k in reader.notes
+        ]
+        if progress is not None:
+            progress(reader.total_rows, reader.total_rows)
+        return ParseResult(path.name, reader.name, header_no, dict(proposal.columns),
+                           tuple(accounts), tuple(notes + problems), skipped, parser.data_rows)
+
+
+def _feed(parser: RowParser, rows: Iterable[Row], total: int, progress: Progress | None,
+          cancel: Cancel | None) -> None:
+    feed = parser.feed
+    if progress is None and cancel is None:
+        for row_no, values in rows:
+            feed(row_no, values)
+        return
+    countdown = PROGRESS_EVERY
+    for row_no, values in rows:
+        feed(row_no, values)
+        countdown -= 1
+        if not countdown:
+            countdown = PROGRESS_EVERY
+            if cancel is not None and cancel():
+                raise ImportCancelled(tr("import.cancelled"))
+            if progress is not None:
+                progress(min(row_no, total), total)
+    if cancel is not None and cancel():
+        raise ImportCancelled(tr("import.cancelled"))
+
+
+def _fill_merged(rows: Iterable[Row], merged: Sequence[tuple[int, int, int, int]],
+                 header_no: int) -> Iterator[Row]:
+    """Fill vertically merged ranges below the header with their top-left value."""
+    ranges = sorted((r1 + 1, c1, r2 + 1, c2) for r1, c1, r2, c2 in merged
+                    if r2 > r1 and r1 + 1 > header_no)
+    if not ranges:
+        yield from rows
+        return
+    pending = iter(ranges)
+    upcoming = next(pending, None)
+    active: list[list] = []  # [first, c1, last, c2, value]
+    for row_no, values in rows:
+        while upcoming is not None and upcoming[0] <= row_no:
+            first, c1, last, c2 = upcoming
+            top = values[c1] if first == row_no and c1 < len(values) else None
+            active.append([first, c1, last, c2, top])
+            upcoming = next(pending, None)
+        if active:
+            active = [a for a in active if a[2] >= row_no]
+            for a in active:
+                if a[0] < row_no and a[4] not in (None, ""):
+                    for c in range(a[1], min(a[3], len(values) - 1) + 1):
+                        if values[c] in (None, ""):
+                            values[c] = a[4]
+        yield row_no, values
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_file(store, path: str | os.PathLike[str], *, sheet: str | None = None,
+                mapping: dict[str, str | None] | None = None, settings: Settings | None = None,
+                progress: Progress | None = None, cancel: Cancel | None = None,
+                table: SynonymTable | None = None) -> ImportReport:
+    """Read, check and store a file in one transaction.
+
+    A refused file gives ``ImportReport(status="refused", error=message)`` and changes
+    nothing; a cancelled import raises :class:`ImportCancelled` and changes nothing.
+    """
+    from visitdesk.adapters.store import BatchInfo
+
+    path = Path(path)
+    try:
+        result = read_accounts(path, sheet=sheet, mapping=mapping, settings=settings,
+                               progress=progress, cancel=cancel, table=table)
+    except ImportRefused as exc:
+        return ImportReport(file=path.name, status="refused", error=str(exc))
+    outcome = store.upsert_accounts(
+        result.accounts, BatchInfo(path.name, file_sha256(path), result.sheet, result.skipped))
+    return ImportReport(
+        file=path.name,
+        status="partial" if result.skipped else "imported",
+        sheet=result.sheet,
+        header_row=result.header_row,
+        columns=dict(result.columns),
+        imported=outcome.imported,
+        updated=outcome.updated,
+        skipped=result.skipped,
+        problems=result.problems,
+        error=None,
+    )
+
+
+def write_problems_workbook(report: ImportReport, path: str | os.PathLike[str]) -> Path:
+    """An .xlsx listing every problem, for the person who fixes the source file.
+
+    Every text is written as a text cell, never as a formula. Written atomically.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from visitdesk.adapters.spreadsheet.writing import set_text
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = tr("import.problems.sheet_title")[:31]
+    set_text(ws.cell(1, 1), tr("import.problems.title", file=report.file))
+    ws.cell(1, 1).font = Font(bold=True, size=13)
+    summary = tr("import.problems.summary", imported=report.imported, updated=report.updated,
+                 skipped=report.skipped, errors=len(report.errors),
+                 warnings=len(report.warnings))
+    set_text(ws.cell(2, 1), summary if report.status != "refused" else (report.error or ""))
+    headers = [tr(f"import.problems.col.{k}") for k in
+               ("sheet", "row", "column", "value", "severity", "message")]
+    header_row = 4
+    for i, text in enumerate(headers, start=1):
+        cell = ws.cell(header_row, i)
+        set_text(cell, text)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE4EE")
+    error_fill = PatternFill("solid", fgColor="FBE3E3")
+    for r, p in enumerate(report.problems, start=header_row + 1):
+        set_text(ws.cell(r, 1), p.sheet)
+        ws.cell(r, 2, p.row)
+        set_text(ws.cell(r, 3), p.column)
+        set_text(ws.cell(r, 4), p.value)
+        set_text(ws.cell(r, 5), tr(f"import.severity.{p.severity}"))
+        set_text(ws.cell(r, 6), p.message)
+        ws.cell(r, 6).alignment = Alignment(wrap_text=True, vertical="top")
+        if p.severity == "error":
+            ws.cell(r, 5).fill = error_fill
+    for letter, width in zip("ABCDEF", (14, 8, 16, 24, 8, 60), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+__all__ = [
+    "MappingProposal", "inspect_workbook", "detect_mapping", "read_accounts", "import_file",
+    "write_problems_workbook", "column_letter", "CsvSheet", "ColumnMapping",
+]

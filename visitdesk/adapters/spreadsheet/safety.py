@@ -1,0 +1,384 @@
+"""Look at a file before any reader library does: what it is, and whether it is safe to read.
+
+A reader library is trusted with a file only after these checks:
+
+* the file kind comes from its bytes, not its name (a CSV, HTML page or Word file renamed
+  ``.xlsx``, an encrypted workbook in an OLE container, a legacy ``.xls``);
+* the zip's declared sizes and compression ratios are checked before anything is inflated,
+  and every part we inflate goes through :mod:`zipfile`, which stops at the declared size
+  (a part that inflates beyond it fails its CRC check and the file is refused);
+* no XML part may carry a DTD (OOXML never does; a DTD is how entity expansion and external
+  entities get in). The few parts we parse ourselves go through :mod:`defusedxml`;
+* every cell reference of the chosen sheet is scanned, so that a stray cell at XFD1048576
+  is found before calamine would try to allocate the whole 17-billion-cell grid (it aborts
+  the process when that allocation fails). The same pass finds formulas without a cached
+  value and error cells, which calamine returns as empty strings.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from defusedxml import ElementTree as SafeET
+
+from visitdesk.core.cells import CellError
+from visitdesk.core.errors import ImportRefused
+from visitdesk.i18n import tr
+
+MAX_PART_BYTES = 1 << 30
+"""Largest declared uncompressed size of one zip part (1 GiB)."""
+MAX_TOTAL_BYTES = 2 << 30
+"""Largest declared uncompressed size of the whole archive."""
+MAX_RATIO = 250
+"""Largest compression ratio accepted for a part bigger than :data:`RATIO_FLOOR`."""
+RATIO_FLOOR = 5 << 20
+MAX_PARTS = 10_000
+MAX_CELLS_DENSE = 12_000_000
+"""Largest rows × columns grid handed to calamine (it allocates the grid densely)."""
+MAX_COLUMNS_DENSE = 1_000
+MAX_XML_NAME = "xl/workbook.xml"
+CHUNK = 4 << 20
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"),
+                "<!ENTITY".encode("utf-16-le"))
+
+
+def refuse(key: str, **params: object) -> ImportRefused:
+    return ImportRefused(tr(key, **params))
+
+
+@dataclass(frozen=True)
+class SheetPart:
+    name: str
+    hidden: bool
+    part: str | None
+    """Path of the sheet XML inside the zip (None for chart sheets)."""
+
+
+@dataclass(frozen=True)
+class XlsxFacts:
+    sheets: tuple[SheetPart, ...]
+    date1904: bool
+    shared_strings: str | None
+
+
+# ----------------------------------------------------------------------------------------
+# file kind
+# ----------------------------------------------------------------------------------------
+def sniff(path: Path) -> str:
+    """``xlsx`` or ``csv``; anything else raises :class:`ImportRefused` with the reason."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+    except FileNotFoundError:
+        raise refuse("import.refused.not_found", file=path.name) from None
+    except OSError as exc:
+        raise refuse("import.refused.unreadable", file=path.name, detail=exc.strerror or exc) from None
+    if size == 0 or not head.strip(b"\x00\t\r\n \xef\xbb\xbf"):
+        raise refuse("import.refused.empty", file=path.name)
+    suffix = path.suffix.lower()
+    if head.startswith(CFB_MAGIC):
+        raise _cfb_reason(path)
+    if head.startswith(ZIP_MAGICS):
+        if suffix in (".csv", ".txt"):
+            raise refuse("import.refused.zip_named_csv", file=path.name)
+        return "xlsx"
+    if head.startswith(b"{\\rtf"):
+        raise refuse("import.refused.word", file=path.name)
+    if head.startswith(b"%PDF"):
+        raise refuse("import.refused.not_spreadsheet", file=path.name)
+    lowered = head[:4096].lower()
+    if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered:
+        raise refuse("import.refused.html", file=path.name)
+    if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+        raise refuse("import.refused.not_spreadsheet", file=path.name)
+    if suffix in (".xlsx", ".xlsm"):
+        raise refuse("import.refused.text_named_xlsx", file=path.name)
+    if suffix == ".xls":
+        raise refuse("import.refused.text_named_xlsx", file=path.name)
+    return "csv"
+
+
+def _cfb_reason(path: Path) -> ImportRefused:
+    """An OLE compound file: encrypted OOXML, a legacy .xls, or a Word .doc."""
+    with path.open("rb") as fh:
+        data = fh.read(4 << 20)
+    def has(name: str) -> bool:
+        return name.encode("utf-16-le") in data
+    if has("EncryptionInfo") or has("EncryptedPackage"):
+        return refuse("import.refused.encrypted", file=path.name)
+    if has("WordDocument"):
+        return refuse("import.refused.word", file=path.name)
+    if has("Workbook") or has("Book"):
+        return refuse("import.refused.xls", file=path.name)
+    return refuse("import.refused.not_spreadsheet", file=path.name)
+
+
+# ----------------------------------------------------------------------------------------
+# zip container
+# ----------------------------------------------------------------------------------------
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """The archive, after checking its declared sizes; refuses corrupt archives and bombs."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise refuse("import.refused.corrupt", file=path.name) from None
+    infos = zf.infolist()
+    if len(infos) > MAX_PARTS:
+        zf.close()
+        raise refuse("import.refused.bomb", file=path.name)
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if (info.file_size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES
+                or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO)):
+            zf.close()
+            raise refuse("import.refused.bomb", file=path.name)
+        if info.flag_bits & 0x1:
+            zf.close()
+            raise refuse("import.refused.encrypted", file=path.name)
+    names = set(zf.namelist())
+    if "xl/workbook.xml" not in names:
+        zf.close()
+        if "word/document.xml" in names:
+            raise refuse("import.refused.word", file=path.name)
+        if any(n.startswith("xl/") for n in names) or "[Content_Types].xml" in names:
+            raise refuse("import.refused.corrupt", file=path.name)
+        raise refuse("import.refused.not_spreadsheet", file=path.name)
+    return zf
+
+
+def read_part(zf: zipfile.ZipFile, name: str, file_name: str, limit: int = 64 << 20) -> bytes:
+    """A small XML part, inflated through zipfile (size-checked) and checked for a DTD."""
+    try:
+        info = zf.getinfo(name)
+        if info.file_size > limit:
+            raise refuse("import.refused.bomb", file=file_name)
+        with zf.open(info) as fh:
+            data = fh.read(limit + 1)
+    except KeyError:
+        raise refuse("import.refused.corrupt", file=file_name) from None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        raise refuse("import.refused.corrupt", file=file_name) from None
+    if len(data) > limit:
+        raise refuse("import.refused.bomb", file=file_name)
+    check_no_dtd(data, file_name)
+    return data
+
+
+def check_no_dtd(head: bytes, file_name: str) -> None:
+    start = head[:4096]
+    if any(m in start for m in _DTD_MARKERS):
+        raise refuse("import.refused.hostile_xml", file=file_name)
+
+
+def _parse_xml(data: bytes, file_name: str):
+    try:
+        return SafeET.fromstring(data, forbid_dtd=True)
+    except Exception:  # defusedxml's DTDForbidden etc., and plain ParseError
+        raise refuse("import.refused.corrupt", file=file_name) from None
+
+
+def workbook_facts(zf: zipfile.ZipFile, file_name: str) -> XlsxFacts:
+    """Sheets (name, hidden, part), the date system and the shared-strings part."""
+    root = _parse_xml(read_part(zf, "xl/workbook.xml", file_name), file_name)
+    if root.tag.startswith("{" + STRICT_NS + "}"):
+        raise refuse("import.refused.strict", file=file_name)
+    if not root.tag.startswith("{" + MAIN_NS + "}"):
+        raise refuse("import.refused.corrupt", file=file_name)
+    ns = {"m": MAIN_NS}
+    pr = root.find("m:workbookPr", ns)
+    date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
+    targets: dict[str, tuple[str, str]] = {}
+    rels_name = "xl/_rels/workbook.xml.rels"
+    if rels_name in zf.namelist():
+        rels = _parse_xml(read_part(zf, rels_name, file_name), file_name)
+        for rel in rels:
+            target = rel.get("Target", "")
+            full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join("xl", target))
+            targets[rel.get("Id", "")] = (rel.get("Type", ""), full)
+    sheets = []
+    for sheet in root.iterfind("m:sheets/m:sheet", ns):
+        rid = sheet.get("{%s}id" % REL_NS, "")
+        kind, part = targets.get(rid, ("", None))  # type: ignore[assignment]
+        if part is not None and not kind.endswith("/worksheet"):
+            part = None
+        state = sheet.get("state", "visible")
+        sheets.append(SheetPart(sheet.get("name", ""), state != "visible", part))
+    shared = next((p for k, p in targets.values() if k.endswith("/sharedStrings")), None)
+    return XlsxFacts(tuple(sheets), date1904, shared)
+
+
+# ----------------------------------------------------------------------------------------
+# sheet scan
+# ----------------------------------------------------------------------------------------
+_ROW_NUM = re.compile(rb'<row r="(\d+)"')
+_WIDE_REF = re.compile(rb'<c r="([A-Z]{2,})(\d+)"')
+_V = re.compile(rb"<v>([^<]*)</v>")
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+MAX_MERGES = 100_000
+
+
+@dataclass
+class SheetScan:
+    max_row: int = 0
+    max_col: int = 0
+    """1-based, 0 when the sheet is empty."""
+    cells: int = 0
+    far_cell: str = ""
+    """Reference of the cell furthest out (when the grid is too big), e.g. ``XFD1048576``."""
+    unreferenced: bool = False
+    """Some cells or rows carry no ``r`` attribute (legal; such sheets take the slow path)."""
+    bad_cells: dict[tuple[int, int], CellError] = field(default_factory=dict)
+    """(row 0-based, col 0-based) → error for formulas without a cached value and #errors."""
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    """Merged ranges as (first row, first col, last row, last col), 0-based."""
+
+    def bad_by_row(self) -> dict[int, list[tuple[int, CellError]]]:
+        out: dict[int, list[tuple[int, CellError]]] = {}
+        for (r, c), err in self.bad_cells.items():
+            out.setdefault(r, []).append((c, err))
+        return out
+
+    @property
+    def dense_ok(self) -> bool:
+        return (not self.unreferenced and self.max_col <= MAX_COLUMNS_DENSE
+                and self.max_row * self.max_col <= MAX_CELLS_DENSE)
+
+
+def col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def scan_sheet(zf: zipfile.ZipFile, part: str, file_name: str, *, cancel=None) -> SheetScan:
+    """One streaming pass over the sheet XML (see the module docstring)."""
+    scan = SheetScan()
+    try:
+        fh = zf.open(part)
+    except KeyError:
+        raise refuse("import.refused.corrupt", file=file_name) from None
+    tail = b""
+    first = True
+    try:
+        with fh:
+            while True:
+                block = fh.read(CHUNK)
+                if first:
+                    check_no_dtd(block, file_name)
+                    first = False
+                if not block:
+                    chunk, tail = tail, b""
+                    if not chunk:
+                        break
+                else:
+                    data = tail + block
+                    cut = data.rfind(b"</row>")
+                    if cut < 0:
+                        if len(data) > 64 << 20:  # a single absurd row
+                            raise refuse("import.refused.dimensions", file=file_name, cell="?")
+                        tail = data
+                        continue
+                    cut += 6
+                    chunk, tail = data[:cut], data[cut:]
+                _scan_chunk(chunk, scan)
+                if cancel is not None and cancel():
+                    break
+                if not block:
+                    break
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        raise refuse("import.refused.corrupt", file=file_name) from None
+    return scan
+
+
+def _scan_chunk(chunk: bytes, scan: SheetScan) -> None:
+    rows = _ROW_NUM.findall(chunk)
+    if rows:
+        top = max(map(int, rows))
+        if top > scan.max_row:
+            scan.max_row = top
+    n_any = chunk.count(b"<c")
+    n_ref = chunk.count(b'<c r="')
+    if n_any != n_ref:
+        # "<c" also starts <col>, <cfRule> …: count real cells before deciding.
+        n_any = chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b"<c/>")
+        if n_any != n_ref:
+            scan.unreferenced = True
+    ncells = n_ref
+    scan.cells += ncells
+    if b"<row>" in chunk or chunk.count(b"<row ") != len(rows):
+        scan.unreferenced = True
+    # One-letter columns (A..Z) are bounded by 26; only wider references are examined.
+    if scan.max_col < 26 and ncells:
+        scan.max_col = 26
+    for letters, row in _WIDE_REF.findall(chunk):
+        c = col_index(letters)
+        if c > scan.max_col or not scan.far_cell:
+            if c >= scan.max_col:
+                scan.max_col = c
+                scan.far_cell = (letters + row).decode()
+    if b"<f" in chunk or b't="e"' in chunk:
+        _find_bad_cells(chunk, scan)
+    if b"<mergeCell " in chunk:
+        for a_col, a_row, b_col, b_row in _MERGE.findall(chunk):
+            if len(scan.merged) < MAX_MERGES:
+                scan.merged.append((int(a_row) - 1, col_index(a_col) - 1,
+                                    int(b_row) - 1, col_index(b_col) - 1))
+
+
+def _find_bad_cells(chunk: bytes, scan: SheetScan) -> None:
+    positions = []
+    start = 0
+    while True:
+        i = chunk.find(b"<f", start)
+        if i < 0:
+            break
+        positions.append(i)
+        start = i + 2
+    start = 0
+    while True:
+        i = chunk.find(b't="e"', start)
+        if i < 0:
+            break
+        positions.append(i)
+        start = i + 5
+    seen = set()
+    for pos in positions:
+        c0 = chunk.rfind(b"<c ", 0, pos)
+        if c0 < 0 or c0 in seen:
+            continue
+        seen.add(c0)
+        end_tag = chunk.find(b">", c0)
+        if chunk[end_tag - 1:end_tag] == b"/":
+            continue  # <c r="A1" t="e"/> is an empty cell
+        c1 = chunk.find(b"</c>", c0)
+        if c1 < 0:
+            continue
+        cell = chunk[c0:c1]
+        m = re.match(rb'<c r="([A-Z]{1,3})(\d+)"', cell)
+        if not m:
+            continue
+        key = (int(m.group(2)) - 1, col_index(m.group(1)) - 1)
+        v = _V.search(cell)
+        value = v.group(1) if v else b""
+        if b't="e"' in cell[: cell.find(b">") + 1]:
+            scan.bad_cells[key] = CellError(value.decode("utf-8", "replace") or "#ERROR")
+        elif b"<f" in cell and not value:
+            scan.bad_cells[key] = CellError("formula")

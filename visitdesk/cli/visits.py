@@ -1,0 +1,272 @@
+"""Headless visit commands: ``visit new|show|finalise|amend|update|ack``, ``visits``,
+``audit verify`` and ``export-outcomes`` (documented in the Visits section of docs/cli.md).
+
+``visit`` has sub-commands of its own; other areas add theirs (the documents area adds
+``visit sign``) through :func:`visit_subcommands`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from visitdesk.cli import COMMON, EXIT_REFUSED, add_command, print_json
+from visitdesk.core.errors import InputError
+from visitdesk.core.visit import Person, VisitRecord, open_triggered
+from visitdesk.i18n import tr
+
+_visit_sub: Any = None
+
+
+def visit_subcommands() -> Any:
+    """The sub-parsers object of ``visit``: ``add_command(visit_subcommands(), "sign", …)``."""
+    return _visit_sub
+
+
+def _repo(ctx: Any) -> Any:
+    from visitdesk.adapters.visit_store import VisitRepository
+
+    return VisitRepository(ctx.store, settings=ctx.settings)
+
+
+def _who(ctx: Any) -> str:
+    return getattr(ctx.args, "who", None) or ctx.settings.officer_name or "visitdesk"
+
+
+def _read_answers(path: str) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(tr("visit.cli.answers_unreadable", file=path, detail=exc.strerror
+                            or str(exc))) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(tr("visit.cli.answers_json", file=path, line=exc.lineno,
+                            column=exc.colno, detail=exc.msg)) from exc
+
+
+def _record_from_file(ctx: Any, path: str, account_no: str) -> VisitRecord:
+    settings = ctx.settings
+    officer = Person(settings.officer_name, settings.staff_no) if settings.officer_name else None
+    return VisitRecord.from_json(_read_answers(path), account_no=account_no, officer=officer)
+
+
+def _show_json(repo: Any, record: VisitRecord) -> dict[str, Any]:
+    data = record.to_json()
+    data["versions"] = [v.version for v in repo.versions(record.id)]
+    data["validation"] = repo.validate(record).to_json()
+    return data
+
+
+# --- visit new / show / finalise / amend / update / ack -----------------------------------
+def cmd_new(ctx: Any) -> int:
+    repo = _repo(ctx)
+    record = _record_from_file(ctx, ctx.args.answers, ctx.args.account_no)
+    record = open_triggered(dataclasses.replace(record, state="draft"), repo.playbook)
+    created = repo.create(ctx.args.account_no, record.officer, _who(ctx), record=record)
+    if ctx.args.json:
+        print_json(_show_json(repo, created))
+    else:
+        print(created.id)
+    return 0
+
+
+def cmd_update(ctx: Any) -> int:
+    repo = _repo(ctx)
+    current = repo.get(ctx.args.id)
+    record = _record_from_file(ctx, ctx.args.answers, current.account_no)
+    record = open_triggered(dataclasses.replace(
+        record, id=current.id, version=current.version, state="draft",
+        signatures={}, amendment=current.amendment), repo.playbook)
+    result = repo.save_draft(record, _who(ctx))
+    if ctx.args.json:
+        print_json(_show_json(repo, result.record))
+    else:
+        print(tr("visit.cli.updated", id=current.id, changes=result.changes))
+    return 0
+
+
+def cmd_show(ctx: Any) -> int:
+    repo = _repo(ctx)
+    record = repo.get(ctx.args.id, ctx.args.version)
+    if ctx.args.json:
+        print_json(_show_json(repo, record))
+        return 0
+    outcome = repo.playbook.outcome(record.outcome)
+    print(tr("visit.cli.show_head", id=record.id, version=record.version,
+             state=tr(f"visit.state.{record.state}"), account_no=record.account_no,
+             officer=record.officer.name))
+    if record.start:
+        print(tr("visit.cli.show_when", start=record.start.isoformat(timespec="minutes")))
+    print(tr("visit.cli.show_outcome", outcome=outcome.label.get() if outcome else "—"))
+    if record.amendment:
+        print(tr("visit.cli.show_amendment", previous=record.amendment.previous_version,
+                 reason=record.amendment.reason))
+    report = repo.validate(record)
+    if report.issues:
+        print(report.text())
+    else:
+        print(tr("visit.cli.no_problems"))
+    return 0
+
+
+def cmd_finalise(ctx: Any) -> int:
+    from visitdesk.adapters.visit_store import FinaliseRefused
+
+    repo = _repo(ctx)
+    try:
+        final = repo.finalise(ctx.args.id, _who(ctx))
+    except FinaliseRefused as exc:
+        if ctx.args.json:
+            print_json({"id": ctx.args.id, "finalised": False,
+                        "validation": exc.report.to_json()})
+        else:
+            print(exc.report.text())
+        print(str(exc), file=sys.stderr)
+        return EXIT_REFUSED
+    if ctx.args.json:
+        print_json({"id": final.id, "version": final.version, "finalised": True,
+                    "validation": repo.validate(final).to_json()})
+    else:
+        print(tr("visit.cli.finalised", id=final.id, version=final.version))
+    return 0
+
+
+def cmd_amend(ctx: Any) -> int:
+    repo = _repo(ctx)
+    new = repo.amend(ctx.args.id, ctx.args.reason, _who(ctx))
+    if ctx.args.json:
+        print_json(_show_json(repo, new))
+    else:
+        print(tr("visit.cli.amended", id=new.id, version=new.version))
+    return 0
+
+
+def cmd_ack(ctx: Any) -> int:
+    repo = _repo(ctx)
+    record = repo.get(ctx.args.id)
+    report = repo.validate(record)
+    keys = {w.key for w in report.warnings}
+    wanted = keys if ctx.args.all else set(ctx.args.keys)
+    unknown = sorted(wanted - keys)
+    if unknown:
+        raise InputError(tr("visit.cli.ack_unknown", keys=", ".join(unknown)))
+    if not wanted:
+        raise InputError(tr("visit.cli.ack_nothing"))
+    acknowledged = tuple(dict.fromkeys([*record.warnings_acknowledged, *sorted(wanted)]))
+    repo.save_draft(dataclasses.replace(record, warnings_acknowledged=acknowledged), _who(ctx))
+    print(tr("visit.cli.acked", count=len(wanted), id=record.id))
+    return 0
+
+
+# --- visits, audit verify, export-outcomes ------------------------------------------------
+def cmd_visits(ctx: Any) -> int:
+    repo = _repo(ctx)
+    rows = repo.list(ctx.args.account)
+    if ctx.args.json:
+        print_json([r.to_json() for r in rows])
+        return 0
+    if not rows:
+        print(tr("visit.cli.no_visits"))
+    for r in rows:
+        outcome = repo.playbook.outcome(r.outcome)
+        print(f"{r.id}  v{r.version}  {tr(f'visit.state.{r.state}')}  {r.account_no}  "
+              f"{r.visit_date or '—'}  {r.officer}  {outcome.label.get() if outcome else '—'}")
+    return 0
+
+
+def cmd_audit_verify(ctx: Any) -> int:
+    report = _repo(ctx).verify_audit()
+    if ctx.args.json:
+        print_json({"ok": report.ok, "entries": report.entries, "broken_at": report.broken_at,
+                    "reason": report.reason or None})
+    if report.ok:
+        if not ctx.args.json:
+            print(tr("visit.audit.intact", entries=report.entries))
+        return 0
+    message = tr("visit.audit.broken", seq=report.broken_at,
+                 reason=tr(f"visit.audit.reason.{report.reason}"))
+    print(message, file=sys.stderr if ctx.args.json else sys.stdout)
+    return EXIT_REFUSED
+
+
+def cmd_export(ctx: Any) -> int:
+    from visitdesk.adapters.visit_export import export_outcomes
+
+    out = Path(ctx.args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise InputError(tr("visit.cli.export_suffix", file=str(out)))
+    count = export_outcomes(_repo(ctx), out)
+    print(tr("visit.cli.exported", count=count, file=str(out)))
+    return 0
+
+
+def register(sub: Any) -> None:
+    global _visit_sub
+    visit = sub.add_parser("visit", help="create, show, finalise or amend a visit record",
+                           description="create, show, finalise or amend a visit record",
+                           parents=[COMMON])
+    vsub = visit.add_subparsers(dest="visit_command", metavar="ACTION", required=True)
+    _visit_sub = vsub
+
+    p = add_command(vsub, "new", "start a visit record from a JSON answers file "
+                    "(docs/visit-record.md); prints the new visit id", cmd_new)
+    p.add_argument("account_no", metavar="ACCOUNT_NO")
+    p.add_argument("--answers", required=True, metavar="FILE.json",
+                   help="the record in its JSON form; any key may be left out")
+    p.add_argument("--who", help="name written to the audit log (default: the officer)")
+    p.add_argument("--json", action="store_true", help="print the record and its validation")
+
+    p = add_command(vsub, "show", "show a visit record and its validation report", cmd_show)
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--version", type=int, help="an earlier version (default: the newest)")
+    p.add_argument("--json", action="store_true")
+
+    p = add_command(vsub, "finalise", "validate and lock a draft (exit 2 with the report "
+                    "when rules block it)", cmd_finalise)
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--who")
+    p.add_argument("--json", action="store_true")
+
+    p = add_command(vsub, "update", "replace a draft's content with a JSON answers file",
+                    cmd_update)
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--answers", required=True, metavar="FILE.json")
+    p.add_argument("--who")
+    p.add_argument("--json", action="store_true")
+
+    p = add_command(vsub, "ack", "acknowledge validation warnings of a draft", cmd_ack)
+    p.add_argument("id", metavar="ID")
+    p.add_argument("keys", nargs="*", metavar="KEY", help="warning keys, as shown by show")
+    p.add_argument("--all", action="store_true", help="acknowledge every current warning")
+    p.add_argument("--who")
+
+    p = add_command(vsub, "amend", "start a new version of a finalised visit", cmd_amend)
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--who")
+    p.add_argument("--json", action="store_true")
+
+    p = add_command(sub, "visits", "list visits (newest version of each)", cmd_visits)
+    p.add_argument("--account", metavar="ACCOUNT_NO", help="only this account's visits")
+    p.add_argument("--json", action="store_true")
+
+    audit = sub.add_parser("audit", help="check the audit log", description="check the "
+                           "audit log", parents=[COMMON])
+    asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    p = add_command(asub, "verify", "check that the audit log's hash chain is intact "
+                    "(exit 2 when broken, saying where)", cmd_audit_verify)
+    p.add_argument("--json", action="store_true")
+
+    p = add_command(sub, "export-outcomes", "write one row per visit to an .xlsx workbook "
+                    "for the bank's central system", cmd_export)
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+
+    try:  # the documents area's signing, when present and not registering itself
+        from visitdesk.adapters import signing  # noqa: F401
+    except ImportError:
+        pass

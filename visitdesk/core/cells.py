@@ -1,0 +1,448 @@
+"""Parsing rules for one spreadsheet cell: amounts, dates, IDs, account numbers, phones, text.
+
+Pure functions, no spreadsheet library: a cell arrives as the Python value a reader gives
+(``str``, ``float``, ``int``, ``bool``, ``date``, ``datetime``, ``None`` or a
+:class:`CellError`) and leaves as a clean value or a :class:`CellProblem` naming the reason
+as a catalog key. Nothing is ever guessed: an ambiguous value is an error for that cell.
+
+Floats deserve care. Excel keeps 15 significant digits; a reader hands us a binary float,
+so money goes through ``format(value, ".15g")`` (Excel's own precision) before it becomes a
+Decimal, and a long number (card or ID) stored as a number is refused because its digits
+beyond the fifteenth are already gone.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+MAX_AMOUNT = Decimal("100000000")
+"""Largest amount accepted for one account (一亿元); anything above is surely a mistake."""
+
+EXCEL_MAX_DIGITS = 15
+"""Excel stores numbers with 15 significant digits."""
+
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+
+
+@dataclass(frozen=True)
+class CellError:
+    """A cell the reader could not give a value for (an Excel error or a formula without a
+    cached value). ``code`` is the Excel error text (``#DIV/0!``) or ``"formula"``."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """Why a cell was refused (``severity="error"``) or accepted with a note ("warning")."""
+
+    key: str
+    """Catalog key of the message, e.g. ``import.cell.amount_ambiguous``."""
+    severity: str = "error"
+    params: tuple[tuple[str, str], ...] = ()
+
+
+class CellRefused(Exception):
+    """Raised by the ``parse_*`` functions; carries the :class:`CellProblem`."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.problem = CellProblem(key, "error", tuple((k, str(v)) for k, v in params.items()))
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def raw_text(value: object) -> str:
+    """The cell as a person would see it in the file, for problem reports."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(value, ".15g").upper()
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ") if value.time() != datetime.min.time() else value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+# ----------------------------------------------------------------------------------------
+# text
+# ----------------------------------------------------------------------------------------
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def clean_text(value: object) -> str:
+    """Text of a name/address/branch cell: trimmed, inner whitespace runs collapsed."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = raw_text(value)
+    text = text.replace("\u3000", " ").strip()
+    if "  " in text or "\n" in text or "\t" in text:
+        text = " ".join(text.split())
+    return text
+
+
+def looks_like_formula(text: str) -> bool:
+    """True when the text would become a formula if written into a spreadsheet cell.
+
+    Such text is stored as it is (it is data, not a formula); every workbook writer must
+    write it as a text cell (see ``visitdesk.adapters.spreadsheet.writing``).
+    """
+    return text.startswith(FORMULA_PREFIXES)
+
+
+# ----------------------------------------------------------------------------------------
+# amounts
+# ----------------------------------------------------------------------------------------
+PLACEHOLDERS = frozenset({
+    "-", "--", "---", "—", "——", "–", "/", "\\", "n/a", "na", "nan", "null", "none", "无", "空",
+    "暂无", "不详", "?", "？", "*", "x", "#n/a", "#value!",
+})
+_CURRENCY = re.compile(r"^(?:rmb|cny|人民币|¥|￥)\s*|\s*(?:元|rmb|cny)$", re.IGNORECASE)
+_PLAIN_AMOUNT = re.compile(r"^\d+(?:\.\d{1,2})?$")
+_GROUPED_AMOUNT = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$")
+
+
+def _normalise(text: str) -> str:
+    """Full-width digits, signs and spaces to ASCII; trimmed."""
+    if text.isascii():
+        return text.strip()
+    return unicodedata.normalize("NFKC", text).replace("\u3000", " ").strip()
+
+
+_MAX_AMOUNT_FLOAT = float(MAX_AMOUNT)
+
+
+def parse_amount(value: object) -> Decimal:
+    """An amount in yuan as Decimal with at most two decimals, or :class:`CellRefused`.
+
+    Accepted: number cells; text like ``12,345.60``, ``￥1,234.5``, ``RMB 100``, ``100元``,
+    full-width digits. Refused: placeholders (``-``, ``N/A``, ``/``), ``1.234,56`` and other
+    ambiguous separators, three or more decimals, negative amounts, implausibly large ones.
+    """
+    if type(value) is float:
+        # Fast path: a non-negative float within range whose cents are whole (to 1e-6).
+        if 0.0 <= value <= _MAX_AMOUNT_FLOAT:
+            scaled = value * 100.0
+            cents = round(scaled)
+            if -1e-6 < scaled - cents < 1e-6:
+                return Decimal(cents).scaleb(-2)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise CellRefused("import.cell.amount_invalid")
+        amount = Decimal(format(value, ".15g"))
+    elif isinstance(value, bool):
+        raise CellRefused("import.cell.amount_invalid")
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, str):
+        amount = _parse_amount_text(value)
+    elif isinstance(value, float):
+        amount = Decimal(format(value, ".15g"))
+    elif isinstance(value, CellError):
+        raise CellRefused("import.cell.cell_error", code=value.code)
+    else:
+        raise CellRefused("import.cell.amount_invalid")
+    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):  # type: ignore[operator]
+        raise CellRefused("import.cell.amount_decimals")
+    if amount < 0:
+        raise CellRefused("import.cell.amount_negative")
+    if amount > MAX_AMOUNT:
+        raise CellRefused("import.cell.amount_implausible", limit=f"{MAX_AMOUNT:,.0f}")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _parse_amount_text(value: str) -> Decimal:
+    text = value if _PLAIN_AMOUNT.match(value) else None
+    if text is None:
+        text = _normalise(value)
+        if text.lower() in PLACEHOLDERS:
+            raise CellRefused("import.cell.placeholder")
+        negative = False
+        if text.startswith("-") or (text.startswith("(") and text.endswith(")")):
+            negative = True
+            text = text.strip("-() ")
+        text = _CURRENCY.sub("", text)
+        text = _CURRENCY.sub("", text).replace(" ", "")
+        if text.startswith("-"):
+            negative = True
+            text = text[1:]
+        if not _PLAIN_AMOUNT.match(text):
+            if _GROUPED_AMOUNT.match(text):
+                text = text.replace(",", "")
+            elif re.fullmatch(r"\d+\.\d{3,}", text) or re.fullmatch(r"[\d.,]+", text):
+                # 1.234 (three decimals or a European thousands dot?), 1.234,56, 12,34 …
+                raise CellRefused("import.cell.amount_ambiguous")
+            else:
+                raise CellRefused("import.cell.amount_invalid")
+        if negative:
+            raise CellRefused("import.cell.amount_negative")
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - regexes above admit only valid numbers
+        raise CellRefused("import.cell.amount_invalid") from None
+
+
+# ----------------------------------------------------------------------------------------
+# whole numbers
+# ----------------------------------------------------------------------------------------
+_DAYS = re.compile(r"^(\d{1,6})\s*(?:天|日|days?)?$", re.IGNORECASE)
+
+
+def parse_days(value: object) -> int:
+    """A non-negative whole number of days (``30``, ``30.0``, ``"30天"``)."""
+    if type(value) is float and value.is_integer() and 0 <= value <= 100_000:
+        return int(value)
+    if isinstance(value, bool):
+        raise CellRefused("import.cell.days_invalid")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellRefused("import.cell.days_invalid")
+        value = int(value)
+    if isinstance(value, int):
+        if value < 0:
+            raise CellRefused("import.cell.days_negative")
+        if value > 100_000:
+            raise CellRefused("import.cell.days_invalid")
+        return value
+    if isinstance(value, CellError):
+        raise CellRefused("import.cell.cell_error", code=value.code)
+    if isinstance(value, str):
+        text = _normalise(value)
+        if text.startswith("-") and text[1:].strip().isdigit():
+            raise CellRefused("import.cell.days_negative")
+        m = _DAYS.match(text)
+        if m:
+            return int(m.group(1))
+        if text.lower() in PLACEHOLDERS:
+            raise CellRefused("import.cell.placeholder")
+    raise CellRefused("import.cell.days_invalid")
+
+
+# ----------------------------------------------------------------------------------------
+# dates
+# ----------------------------------------------------------------------------------------
+_EPOCH_1900 = date(1899, 12, 30)
+_EPOCH_1904 = date(1904, 1, 1)
+_DATE_SEP = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                       r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def excel_serial_to_date(serial: float, date1904: bool = False) -> date:
+    """The calendar date of an Excel serial number (the time of day is dropped).
+
+    In the 1900 system Excel counts 1900-02-29, a day that never was (serial 60); serials
+    before it are one day off from the naive formula.
+    """
+    if serial != serial or serial < 0 or serial > 2_958_465:
+        raise CellRefused("import.cell.date_invalid")
+    whole = int(serial)
+    if date1904:
+        return _EPOCH_1904 + timedelta(days=whole)
+    if whole == 60:
+        raise CellRefused("import.cell.date_invalid")
+    if whole < 60:
+        whole += 1
+    if whole < 1:
+        raise CellRefused("import.cell.date_invalid")
+    return _EPOCH_1900 + timedelta(days=whole)
+
+
+def parse_date(value: object, *, date1904: bool = False) -> date:
+    """A date from a date cell, an Excel serial (1900 or 1904 system) or common text forms:
+    ``2024-03-05``, ``2024/3/5``, ``2024.3.5``, ``2024年3月5日``, ``20240305``."""
+    if type(value) is date:
+        if MIN_DATE <= value <= MAX_DATE:
+            return value
+        raise CellRefused("import.cell.date_out_of_range")
+    if isinstance(value, datetime):
+        result = value.date()
+    elif isinstance(value, date):
+        result = value
+    elif isinstance(value, bool):
+        raise CellRefused("import.cell.date_invalid")
+    elif isinstance(value, (int, float)):
+        number = float(value)
+        if 19000101 <= number <= 21001231 and number.is_integer():
+            result = _parse_date_text(str(int(number)))
+        else:
+            result = excel_serial_to_date(number, date1904)
+    elif isinstance(value, str):
+        result = _parse_date_text(value)
+    elif isinstance(value, CellError):
+        raise CellRefused("import.cell.cell_error", code=value.code)
+    else:
+        raise CellRefused("import.cell.date_invalid")
+    if not MIN_DATE <= result <= MAX_DATE:
+        raise CellRefused("import.cell.date_out_of_range")
+    return result
+
+
+def _parse_date_text(value: str) -> date:
+    text = _normalise(value)
+    m = _DATE_SEP.match(text) or _DATE_COMPACT.match(text)
+    if not m:
+        if text.lower() in PLACEHOLDERS:
+            raise CellRefused("import.cell.placeholder")
+        raise CellRefused("import.cell.date_invalid")
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise CellRefused("import.cell.date_invalid") from None
+
+
+# ----------------------------------------------------------------------------------------
+# identity numbers
+# ----------------------------------------------------------------------------------------
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+_ID18 = re.compile(r"^\d{17}[\dX]$")
+_ID15 = re.compile(r"^\d{15}$")
+
+
+_ID_WEIGHT_SUM_48 = 48 * sum(ID_WEIGHTS)
+
+
+def id_check_digit(first17: str) -> str:
+    """GB 11643 check character for the first 17 digits of a resident ID."""
+    total = sum(map(operator.mul, first17.encode("ascii"), ID_WEIGHTS)) - _ID_WEIGHT_SUM_48
+    return ID_CHECK[total % 11]
+
+
+def parse_id_number(value: object) -> tuple[str, CellProblem | None]:
+    """An 18-character resident ID (check digit verified, ``x`` → ``X``), or a legacy
+    15-digit one with a warning. A number cell is refused: Excel has dropped digits."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise CellRefused("import.cell.number_lost_digits")
+    if isinstance(value, CellError):
+        raise CellRefused("import.cell.cell_error", code=value.code)
+    if not isinstance(value, str):
+        raise CellRefused("import.cell.id_invalid")
+    text = value.strip()
+    if not text.isascii() or " " in text or "-" in text:
+        text = _normalise(text).replace(" ", "").replace("-", "")
+    text = text.upper()
+    if _ID18.match(text):
+        if id_check_digit(text[:17]) != text[17]:
+            raise CellRefused("import.cell.id_check_digit")
+        _check_birth(text[6:14])
+        return text, None
+    if _ID15.match(text):
+        _check_birth("19" + text[6:12])
+        return text, CellProblem("import.cell.id_legacy", "warning")
+    if _SCIENTIFIC.match(text):
+        raise CellRefused("import.cell.scientific_notation")
+    raise CellRefused("import.cell.id_invalid")
+
+
+def _check_birth(yyyymmdd: str) -> None:
+    try:
+        born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        raise CellRefused("import.cell.id_birth_date") from None
+    if born.year < 1900:
+        raise CellRefused("import.cell.id_birth_date")
+
+
+# ----------------------------------------------------------------------------------------
+# account / card numbers
+# ----------------------------------------------------------------------------------------
+_ACCOUNT = re.compile(r"^[0-9A-Z][0-9A-Z\-]{3,39}$")
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+?\d+$", re.IGNORECASE)
+
+
+def parse_account_no(value: object) -> str:
+    """A card or account number as text: spaces removed, letters upper-cased.
+
+    A number cell is accepted only while it cannot have lost digits (at most 15 of them);
+    longer numbers and text in scientific notation (``6.22202E+15``) are refused with the
+    reason, since the digits Excel dropped cannot be recovered.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isdigit() and text.isascii()):
+            text = _normalise(text).replace(" ", "").upper()
+            if _SCIENTIFIC.match(text):
+                raise CellRefused("import.cell.scientific_notation")
+            if text.lower() in PLACEHOLDERS:
+                raise CellRefused("import.cell.placeholder")
+            if not _ACCOUNT.match(text):
+                raise CellRefused("import.cell.account_invalid")
+        elif len(text) < 4:
+            raise CellRefused("import.cell.account_invalid")
+        return text
+    if isinstance(value, bool):
+        raise CellRefused("import.cell.account_invalid")
+    if isinstance(value, int):
+        value = float(value) if value >= 10**EXCEL_MAX_DIGITS else value
+        if isinstance(value, int):
+            return str(value)
+    if isinstance(value, float):
+        if not value.is_integer() or value < 0:
+            raise CellRefused("import.cell.account_invalid")
+        if value >= 10**EXCEL_MAX_DIGITS:
+            raise CellRefused("import.cell.number_lost_digits", shown=raw_text(value))
+        return str(int(value))
+    if isinstance(value, CellError):
+        raise CellRefused("import.cell.cell_error", code=value.code)
+    raise CellRefused("import.cell.account_invalid")
+
+
+# ----------------------------------------------------------------------------------------
+# phones
+# ----------------------------------------------------------------------------------------
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?$")
+
+
+def parse_phone(value: object) -> tuple[str, CellProblem | None]:
+    """A mainland mobile (11 digits, ``+86`` and separators removed) or a landline
+    (``010-12345678``). Anything else is kept as written with a warning."""
+    if isinstance(value, float) and value.is_integer():
+        value = str(int(value))
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, CellError):
+        raise CellRefused("import.cell.cell_error", code=value.code)
+    text = clean_text(value)
+    if _MOBILE.match(text):
+        return text, None
+    compact = _normalise(text)
+    for ch in " ()（）.":
+        compact = compact.replace(ch, "")
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    elif compact.startswith("0086"):
+        compact = compact[4:]
+    compact = compact.lstrip("-")
+    digits = compact.replace("-", "")
+    if _MOBILE.match(digits):
+        return digits, None
+    if len(digits) == 13 and digits.startswith("86") and _MOBILE.match(digits[2:]):
+        return digits[2:], None
+    m = _LANDLINE.match(compact)
+    if m:
+        return m.group(1) + "-" + m.group(2) + (f"-{m.group(3)}" if m.group(3) else ""), None
+    return text, CellProblem("import.cell.phone_unusual", "warning")

@@ -1,0 +1,200 @@
+"""What the customer owes, and how each figure was arrived at.
+
+The spreadsheet gives the figures as of a date. When the bank has configured its rates
+(``Settings.daily_interest_rate``, ``Settings.late_fee_rate``/``late_fee_min``), the figures
+are carried forward to the visit date and every added amount becomes a line a customer can
+follow ("本金 12,000.00 × 日利率 0.05% × 7 天 = 42.00"). Without configured rates the
+spreadsheet's figures stand, labelled with their as-of date.
+
+Conventions (documented so a customer's question can be answered):
+
+* Interest accrues on the overdue principal only (no compounding), for each calendar day
+  after the as-of date up to and including the target date.
+* A month overdue is a started period of 30 days (days 1–30 = 1 month, as the M1…M6 buckets
+  count). A late fee is charged for each overdue month that starts during the projection:
+  ``max(principal × late_fee_rate, late_fee_min)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from visitdesk.core.accounts import Account
+from visitdesk.core.money import format_plain, money_str, round_fen
+from visitdesk.core.settings import Settings
+from visitdesk.i18n import tr
+
+DAYS_PER_OVERDUE_MONTH = 30
+
+
+def overdue_months(days: int | None) -> int | None:
+    """Started 30-day periods: 0 days → 0, 1–30 → 1, 31–60 → 2 …"""
+    if days is None:
+        return None
+    if days <= 0:
+        return 0
+    return -(-days // DAYS_PER_OVERDUE_MONTH)
+
+
+def percent_text(rate: Decimal) -> str:
+    """A fraction as a percentage without exponent or trailing zeros: 0.0005 → ``0.05%``."""
+    value = (rate * 100).normalize()
+    text = format(value, "f")
+    return text + "%"
+
+
+@dataclass(frozen=True)
+class BreakdownLine:
+    """One computed amount added to the spreadsheet's figures."""
+
+    key: str
+    """Catalog key of the line's label (e.g. ``plans.debt.line.interest``)."""
+    component: str
+    """Which figure the amount adds to: ``interest`` or ``late_fee``."""
+    formula: str
+    """The computation in words and figures, in the language current when computed."""
+    amount: Decimal
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+    """The figures used, for documents that want to lay the formula out themselves."""
+
+    @property
+    def label(self) -> str:
+        return tr(self.key)
+
+
+@dataclass(frozen=True)
+class DebtBreakdown:
+    """The debt of one account on a given date, with how it was computed."""
+
+    account_no: str
+    principal: Decimal
+    interest: Decimal
+    late_fee: Decimal
+    """Late fees (违约金/滞纳金) or penalty interest (罚息)."""
+    other_fees: Decimal
+    as_of: date | None
+    """Date of the spreadsheet's figures (None when the account does not say)."""
+    on: date | None
+    """Date the breakdown is for; equals ``as_of`` when not projected."""
+    overdue_days: int | None
+    """Days overdue on ``on`` (None when the account does not say)."""
+    overdue_months: int | None
+    """Started 30-day periods overdue on ``on``."""
+    lines: tuple[BreakdownLine, ...] = ()
+    """Amounts added by the projection, in order; empty when not projected."""
+    projected: bool = False
+    """True when rates were configured and the figures were carried forward to ``on``."""
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest + self.late_fee + self.other_fees
+
+    def component(self, name: str) -> Decimal:
+        """``principal``, ``interest``, ``late_fee`` or ``other_fees``."""
+        return getattr(self, name)
+
+    def basis_text(self) -> str:
+        """One sentence saying which date the figures are as of and whether projected."""
+        if self.as_of is None:
+            return tr("plans.debt.basis.unknown")
+        if self.projected and self.on != self.as_of:
+            return tr("plans.debt.basis.projected", as_of=self.as_of.isoformat(),
+                      on=self.on.isoformat() if self.on else "")
+        if self.on and self.on != self.as_of:
+            return tr("plans.debt.basis.not_projected", as_of=self.as_of.isoformat(),
+                      on=self.on.isoformat())
+        return tr("plans.debt.basis.as_of", as_of=self.as_of.isoformat())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "account_no": self.account_no,
+            "principal": money_str(self.principal),
+            "interest": money_str(self.interest),
+            "late_fee": money_str(self.late_fee),
+            "other_fees": money_str(self.other_fees),
+            "total": money_str(self.total),
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "on": self.on.isoformat() if self.on else None,
+            "overdue_days": self.overdue_days,
+            "overdue_months": self.overdue_months,
+            "projected": self.projected,
+            "lines": [
+                {"key": ln.key, "component": ln.component, "formula": ln.formula,
+                 "amount": money_str(ln.amount)}
+                for ln in self.lines
+            ],
+        }
+
+
+def _overdue_days_on(account: Account, as_of: date | None, on: date | None) -> int | None:
+    if account.overdue_days is not None:
+        if as_of and on:
+            return account.overdue_days + max(0, (on - as_of).days)
+        return account.overdue_days
+    if account.overdue_since and on:
+        return max(0, (on - account.overdue_since).days)
+    return None
+
+
+def breakdown(account: Account, settings: Settings, on: date | None = None) -> DebtBreakdown:
+    """The account's debt on ``on`` (default: the as-of date), projected when rates are set.
+
+    A target date before the as-of date is not projected backwards: the figures stand.
+    """
+    as_of = account.as_of
+    target = on or as_of
+    days_before = _overdue_days_on(account, as_of, as_of)
+    days_after = _overdue_days_on(account, as_of, target)
+    interest, late_fee = account.interest, account.late_fee
+    lines: list[BreakdownLine] = []
+    projected = False
+    span = (target - as_of).days if (as_of and target) else 0
+    configured = settings.daily_interest_rate is not None or settings.late_fee_rate is not None
+    if configured and span > 0:
+        projected = True
+        principal = account.principal
+        if settings.daily_interest_rate is not None and settings.daily_interest_rate > 0:
+            rate = settings.daily_interest_rate
+            added = round_fen(principal * rate * span)
+            params = {"principal": format_plain(principal), "rate": percent_text(rate),
+                      "days": span, "amount": format_plain(added)}
+            lines.append(BreakdownLine(
+                "plans.debt.line.interest", "interest",
+                tr("plans.debt.formula.interest", **params), added, params))
+            interest += added
+        if settings.late_fee_rate is not None and settings.late_fee_rate > 0:
+            if days_before is not None and days_after is not None:
+                months = (overdue_months(days_after) or 0) - (overdue_months(days_before) or 0)
+            else:
+                months = span // DAYS_PER_OVERDUE_MONTH
+            if months > 0:
+                rate = settings.late_fee_rate
+                by_rate = round_fen(principal * rate)
+                minimum = round_fen(settings.late_fee_min)
+                each = max(by_rate, minimum)
+                added = each * months
+                params = {"principal": format_plain(principal), "rate": percent_text(rate),
+                          "months": months, "minimum": format_plain(minimum),
+                          "each": format_plain(each), "amount": format_plain(added)}
+                key = ("plans.debt.formula.late_fee_min" if minimum > by_rate
+                       else "plans.debt.formula.late_fee")
+                lines.append(BreakdownLine(
+                    "plans.debt.line.late_fee", "late_fee", tr(key, **params), added, params))
+                late_fee += added
+    return DebtBreakdown(
+        account_no=account.account_no,
+        principal=round_fen(account.principal),
+        interest=round_fen(interest),
+        late_fee=round_fen(late_fee),
+        other_fees=round_fen(account.other_fees),
+        as_of=as_of,
+        on=target if target else None,
+        overdue_days=days_after,
+        overdue_months=overdue_months(days_after),
+        lines=tuple(lines),
+        projected=projected,
+    )
+

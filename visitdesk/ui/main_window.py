@@ -1,0 +1,546 @@
+"""The accounts window: the table of imported accounts, search, filters and the detail pane.
+
+Other areas plug in here without this module knowing them in advance:
+- the repayment-plan calculator (``visitdesk.ui.plan_calculator.PlanCalculator``) is embedded
+  as the "还款方案" tab next to the account details, imported on first use;
+- the visit record opens through ``visitdesk.ui.visit.open_visit(parent, ctx, account)``;
+  the action is disabled while that hook does not exist.
+
+``ctx`` is a :class:`visitdesk.cli.Context` (``data_dir``, ``args``, ``settings``, ``store``),
+the same object the headless commands get.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visitdesk import __version__, i18n
+from visitdesk.core.accounts import Account, overdue_bucket
+from visitdesk.core.money import format_yuan
+from visitdesk.i18n import tr
+from visitdesk.ui.accounts_model import BUCKETS, COLUMN_KEYS, AccountIndex, AccountsModel
+from visitdesk.ui.workers import Worker
+
+log = logging.getLogger("visitdesk.ui")
+
+PLAN_MODULE = "visitdesk.ui.plan_calculator"
+VISIT_MODULE = "visitdesk.ui.visit"
+
+COLUMN_WIDTHS = {
+    "name": 72, "account_no": 148, "id_number": 160, "phone": 100, "total": 96,
+    "principal": 96, "overdue_days": 70, "bucket": 58, "branch": 80, "officer": 70,
+    "address": 260,
+}
+
+
+def _optional_attr(module: str, name: str) -> Any:
+    """``module.name`` if both exist, else None (for hooks other areas provide later)."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            return None
+        raise
+
+
+class AccountDetail(QWidget):
+    """Debt figures, contact data, source row and the extra columns of one account."""
+
+    FIELDS = ("name", "account_no", "id_number", "phone", "address", "branch", "officer")
+    DEBT = ("principal", "interest", "late_fee", "other_fees", "total")
+    OVERDUE = ("overdue_days", "bucket", "overdue_since", "due_date", "as_of")
+    SOURCE = ("file", "sheet", "row")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.values: dict[str, QLabel] = {}
+        outer = QVBoxLayout(self)
+        self.empty = QLabel(tr("ui.detail.none"))
+        self.empty.setWordWrap(True)
+        outer.addWidget(self.empty)
+        self.body = QWidget()
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        for title, keys in (("ui.detail.customer", self.FIELDS), ("ui.detail.debt", self.DEBT),
+                            ("ui.detail.overdue", self.OVERDUE),
+                            ("ui.detail.source", self.SOURCE)):
+            box = QGroupBox(tr(title))
+            form = QFormLayout(box)
+            for key in keys:
+                value = QLabel()
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                value.setWordWrap(key in ("address", "file"))
+                self.values[key] = value
+                form.addRow(tr(f"ui.detail.{key}"), value)
+            body.addWidget(box)
+        self.values["total"].setStyleSheet("font-weight: bold")
+        self.extra_box = QGroupBox(tr("ui.detail.extra"))
+        self.extra_form = QFormLayout(self.extra_box)
+        body.addWidget(self.extra_box)
+        body.addStretch(1)
+        outer.addWidget(self.body)
+        self.account: Account | None = None
+        self.set_account(None)
+
+    def set_account(self, account: Account | None) -> None:
+        self.account = account
+        self.empty.setVisible(account is None)
+        self.body.setVisible(account is not None)
+        if account is None:
+            return
+
+        def day(d: Any) -> str:
+            return d.isoformat() if d else "—"
+
+        src = account.source
+        texts = {
+            "name": account.name, "account_no": account.account_no,
+            "id_number": account.id_number, "phone": account.phone or "—",
+            "address": account.address or "—", "branch": account.branch or "—",
+            "officer": account.officer or "—",
+            "principal": format_yuan(account.principal), "interest": format_yuan(account.interest),
+            "late_fee": format_yuan(account.late_fee),
+            "other_fees": format_yuan(account.other_fees), "total": format_yuan(account.total),
+            "overdue_days": "—" if account.overdue_days is None else tr(
+                "ui.detail.days", days=account.overdue_days),
+            "bucket": overdue_bucket(account.overdue_days),
+            "overdue_since": day(account.overdue_since), "due_date": day(account.due_date),
+            "as_of": day(account.as_of),
+            "file": src.file if src else "—", "sheet": (src.sheet or "—") if src else "—",
+            "row": str(src.row) if src else "—",
+        }
+        for key, text in texts.items():
+            self.values[key].setText(text)
+        while self.extra_form.rowCount():
+            self.extra_form.removeRow(0)
+        for header, value in account.extra.items():
+            label = QLabel(value)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.extra_form.addRow(header, label)
+        self.extra_box.setVisible(bool(account.extra))
+
+
+class MainWindow(QMainWindow):
+    accounts_loaded = Signal(int)
+    """Emitted after the table was (re)loaded from the store, with the number of accounts."""
+
+    def __init__(self, ctx: Any, *, on_language: Callable[[str], None] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._on_language = on_language
+        self._loader: Worker | None = None
+        self._plan_widget: QWidget | None = None
+        self._plan_ready = False
+        self.setWindowTitle(tr("app.title"))
+        self.setAcceptDrops(True)
+        self.resize(1280, 780)
+
+        self.model = AccountsModel(self)
+        self._build_table_area()
+        self._build_detail_area()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table_area)
+        splitter.addWidget(self.detail_tabs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 380])
+        self.splitter = splitter
+        self.setCentralWidget(splitter)
+        self._build_actions()
+        self.count_label = QLabel()
+        self.statusBar().addPermanentWidget(self.count_label)
+        self._update_count()
+        self._update_actions()
+
+    # --- building -----------------------------------------------------------------------
+    def _build_table_area(self) -> None:
+        self.table_area = QWidget()
+        layout = QVBoxLayout(self.table_area)
+        layout.setContentsMargins(6, 6, 6, 6)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("ui.search.placeholder"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._search_changed)
+        bar.addWidget(self.search, 3)
+        self.branch_filter = QComboBox()
+        self.branch_filter.setMinimumContentsLength(8)
+        self.branch_filter.currentIndexChanged.connect(self._branch_changed)
+        bar.addWidget(QLabel(tr("ui.filter.branch")))
+        bar.addWidget(self.branch_filter, 1)
+        self.bucket_filter = QComboBox()
+        self.bucket_filter.addItem(tr("ui.filter.all_buckets"), None)
+        for bucket in BUCKETS:
+            self.bucket_filter.addItem(tr(f"ui.bucket.{bucket}"), bucket)
+        self.bucket_filter.currentIndexChanged.connect(self._bucket_changed)
+        bar.addWidget(QLabel(tr("ui.filter.bucket")))
+        bar.addWidget(self.bucket_filter, 1)
+        layout.addLayout(bar)
+        self._fill_branches()
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        vh = self.table.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        vh.hide()
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(True)
+        for col, key in enumerate(COLUMN_KEYS):
+            self.table.setColumnWidth(col, COLUMN_WIDTHS.get(key, 100))
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.model.modelReset.connect(self._after_reset)
+        self.table.doubleClicked.connect(lambda _i: self.open_detail())
+        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
+        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+        enter.activated.connect(self.open_detail)
+        enter2 = QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table)
+        enter2.setContext(Qt.ShortcutContext.WidgetShortcut)
+        enter2.activated.connect(self.open_detail)
+        self.search.returnPressed.connect(self._search_return)
+        layout.addWidget(self.table, 1)
+
+    def _build_detail_area(self) -> None:
+        self.detail_tabs = QTabWidget()
+        self.detail = AccountDetail()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.detail)
+        self.detail_tabs.addTab(scroll, tr("ui.tab.detail"))
+        # Slot for the plan calculator: a placeholder until the tab is first shown.
+        self.plan_slot = QWidget()
+        QVBoxLayout(self.plan_slot).setContentsMargins(0, 0, 0, 0)
+        self.plan_tab_index = self.detail_tabs.addTab(self.plan_slot, tr("ui.tab.plan"))
+        self.detail_tabs.currentChanged.connect(self._tab_changed)
+
+    def _build_actions(self) -> None:
+        self.act_import = QAction(tr("ui.action.import"), self)
+        self.act_import.setShortcut(QKeySequence.StandardKey.Open)
+        self.act_import.triggered.connect(lambda: self.open_import())
+        self.act_settings = QAction(tr("ui.action.settings"), self)
+        self.act_settings.triggered.connect(self.open_settings)
+        self.act_visit = QAction(tr("ui.action.visit"), self)
+        self.act_visit.triggered.connect(self.start_visit)
+        self.act_quit = QAction(tr("ui.action.quit"), self)
+        self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self.act_quit.triggered.connect(self.close)
+        self.act_about = QAction(tr("ui.action.about"), self)
+        self.act_about.triggered.connect(self.show_about)
+        self.act_find = QAction(tr("ui.action.find"), self)
+        self.act_find.setShortcut(QKeySequence.StandardKey.Find)
+        self.act_find.triggered.connect(self.focus_search)
+        self.addAction(self.act_find)
+
+        self.language_group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for lang in i18n.LANGUAGES:
+            act = QAction(tr(f"ui.language.{lang}"), self, checkable=True)
+            act.setChecked(lang == i18n.language())
+            act.triggered.connect(lambda _c=False, lang=lang: self.switch_language(lang))
+            self.language_group.addAction(act)
+            self.language_actions[lang] = act
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu(tr("ui.menu.file"))
+        file_menu.addAction(self.act_import)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        acc_menu = menu.addMenu(tr("ui.menu.accounts"))
+        acc_menu.addAction(self.act_find)
+        acc_menu.addAction(self.act_visit)
+        set_menu = menu.addMenu(tr("ui.menu.settings"))
+        set_menu.addAction(self.act_settings)
+        lang_menu = set_menu.addMenu(tr("ui.menu.language"))
+        for act in self.language_actions.values():
+            lang_menu.addAction(act)
+        help_menu = menu.addMenu(tr("ui.menu.help"))
+        help_menu.addAction(self.act_about)
+
+        tb = self.addToolBar(tr("ui.toolbar"))
+        tb.setObjectName("main_toolbar")
+        tb.setMovable(False)
+        tb.addAction(self.act_import)
+        tb.addAction(self.act_visit)
+        tb.addSeparator()
+        tb.addAction(self.act_settings)
+
+    # --- loading ------------------------------------------------------------------------
+    def reload_accounts(self, *, background: bool = True) -> None:
+        """Read the accounts from the store (in a worker with its own connection)."""
+        if not background:
+            self._set_accounts(AccountIndex(self.ctx.store.accounts()))
+            return
+        from visitdesk.adapters.store import CaseStore
+
+        data_dir = Path(self.ctx.data_dir)
+
+        def job(_progress: Any, _cancelled: Any) -> AccountIndex:
+            # Search keys and every column's sort order are computed here, off the UI thread.
+            with CaseStore(data_dir) as store:
+                return AccountIndex(store.accounts(), eager=True)
+
+        self.statusBar().showMessage(tr("ui.status.loading"))
+        worker = Worker(job)
+        worker.signals.succeeded.connect(self._set_accounts)
+        worker.signals.failed.connect(self._load_failed)
+        self._loader = worker
+        worker.start()
+
+    def _set_accounts(self, accounts: AccountIndex) -> None:
+        current = self.current_account()
+        self.model.set_accounts(accounts)
+        self._fill_branches()
+        if current is not None:
+            self.select_account(current.account_no)
+        elif self.model.rowCount():
+            self.table.selectRow(0)
+        self.statusBar().clearMessage()
+        self.accounts_loaded.emit(len(accounts))
+
+    def _load_failed(self, exc: BaseException) -> None:
+        log.error("loading accounts failed", exc_info=exc)
+        self.statusBar().clearMessage()
+        QMessageBox.warning(self, tr("common.error"), tr("ui.error.load", detail=exc))
+
+    def _fill_branches(self) -> None:
+        combo = self.branch_filter
+        previous = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(tr("ui.filter.all_branches"), None)
+        for branch in self.model.branches():
+            combo.addItem(branch, branch)
+        index = combo.findData(previous) if previous else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+        if previous and index < 0:
+            self.model.set_branch_filter(None)
+
+    # --- table and detail ---------------------------------------------------------------
+    def current_account(self) -> Account | None:
+        return self.detail.account
+
+    def select_account(self, account_no: str) -> bool:
+        row = self.model.row_of(account_no)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def _search_changed(self, text: str) -> None:
+        self.model.set_search(text)
+
+    def _search_return(self) -> None:
+        if self.model.rowCount():
+            self.table.setFocus()
+            if not self.table.currentIndex().isValid():
+                self.table.selectRow(0)
+
+    def _branch_changed(self, _index: int) -> None:
+        self.model.set_branch_filter(self.branch_filter.currentData())
+
+    def _bucket_changed(self, _index: int) -> None:
+        self.model.set_bucket_filter(self.bucket_filter.currentData())
+
+    def _after_reset(self) -> None:
+        # A reset drops the selection: keep the shown account if it is still visible.
+        # When it was filtered out, show the first match so typing a name shows its detail.
+        shown = self.detail.account
+        if shown is not None and self.model.row_of(shown.account_no) >= 0:
+            self.select_account(shown.account_no)
+        elif self.model.rowCount():
+            self.table.selectRow(0)
+        elif shown is not None:
+            self._show_account(None)
+        self._update_count()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_account(self.model.account_at(current.row()) if current.isValid() else None)
+
+    def _show_account(self, account: Account | None) -> None:
+        self.detail.set_account(account)
+        if self._plan_ready and self._plan_widget is not None and account is not None:
+            self._plan_set_account(account)
+        self._update_actions()
+
+    def open_detail(self) -> None:
+        """Enter / double-click: show the detail of the current row."""
+        index = self.table.currentIndex()
+        if index.isValid():
+            self._show_account(self.model.account_at(index.row()))
+        sizes = self.splitter.sizes()
+        if sizes[1] == 0:
+            self.splitter.setSizes([max(sizes[0] - 400, 200), 400])
+        self.detail_tabs.setCurrentIndex(0)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _update_count(self) -> None:
+        total, shown = self.model.total_count, self.model.rowCount()
+        if total == 0:
+            self.count_label.setText(tr("ui.status.empty"))
+        elif shown == total:
+            self.count_label.setText(tr("ui.status.count", total=total))
+        else:
+            self.count_label.setText(tr("ui.status.filtered", shown=shown, total=total))
+
+    def _update_actions(self) -> None:
+        hook = _optional_attr(VISIT_MODULE, "open_visit")
+        self.act_visit.setEnabled(hook is not None and self.detail.account is not None)
+        self.act_visit.setToolTip(tr("ui.action.visit") if hook else tr("ui.visit.unavailable"))
+
+    # --- plan calculator slot -----------------------------------------------------------
+    def _tab_changed(self, index: int) -> None:
+        if index == self.plan_tab_index and not self._plan_ready:
+            self._load_plan_calculator()
+        if index == self.plan_tab_index and self._plan_widget is not None and self.detail.account:
+            self._plan_set_account(self.detail.account)
+
+    def _load_plan_calculator(self) -> None:
+        self._plan_ready = True
+        layout = self.plan_slot.layout()
+        try:
+            cls = _optional_attr(PLAN_MODULE, "PlanCalculator")
+            widget: QWidget | None = cls(self.plan_slot) if cls is not None else None
+        except Exception as exc:  # a broken plug-in must not take the window down
+            log.exception("plan calculator failed to load")
+            widget = None
+            placeholder = QLabel(tr("ui.plan.failed", detail=exc))
+        else:
+            placeholder = QLabel(tr("ui.plan.unavailable"))
+        if widget is None:
+            placeholder.setWordWrap(True)
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(placeholder)
+            return
+        self._plan_widget = widget
+        layout.addWidget(widget)
+
+    def _plan_set_account(self, account: Account) -> None:
+        try:
+            self._plan_widget.set_account(account, self.ctx.settings)  # type: ignore[union-attr]
+        except Exception:
+            log.exception("plan calculator rejected the account")
+
+    # --- actions ------------------------------------------------------------------------
+    def open_import(self, path: str | Path | None = None) -> None:
+        from visitdesk.ui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.ctx.data_dir, self.ctx.settings, path=path, parent=self)
+        dialog.exec()
+        if dialog.store_changed:
+            self.reload_accounts()
+
+    def open_settings(self) -> None:
+        from visitdesk.ui.settings_page import SettingsDialog
+
+        before = self.ctx.settings
+        dialog = SettingsDialog(self.ctx.data_dir, before, parent=self)
+        if dialog.exec() and dialog.saved is not None:
+            self.ctx.settings = dialog.saved
+            if dialog.saved.language != before.language:
+                self._apply_language(dialog.saved.language)
+
+    def show_first_run(self) -> None:
+        from visitdesk.ui.settings_page import SettingsDialog
+
+        dialog = SettingsDialog(self.ctx.data_dir, self.ctx.settings, first_run=True, parent=self)
+        if dialog.exec() and dialog.saved is not None:
+            before = self.ctx.settings
+            self.ctx.settings = dialog.saved
+            if dialog.saved.language != before.language:
+                self._apply_language(dialog.saved.language)
+
+    def switch_language(self, lang: str) -> None:
+        """Menu: store the language setting and rebuild the window in it."""
+        from dataclasses import replace
+
+        from visitdesk.adapters.settings_store import save_settings
+
+        if lang == i18n.language():
+            return
+        self.ctx.settings = replace(self.ctx.settings, language=lang)
+        save_settings(Path(self.ctx.data_dir), self.ctx.settings)
+        self._apply_language(lang)
+
+    def _apply_language(self, lang: str) -> None:
+        if self._on_language is not None:
+            self._on_language(lang)
+        else:
+            QMessageBox.information(self, tr("ui.language.title"), tr("ui.language.restart"))
+
+    def start_visit(self) -> None:
+        hook = _optional_attr(VISIT_MODULE, "open_visit")
+        account = self.current_account()
+        if hook is None or account is None:
+            return
+        hook(self, self.ctx, account)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, tr("ui.about.title"),
+                          tr("ui.about.text", version=__version__))
+
+    # --- drag and drop ------------------------------------------------------------------
+    @staticmethod
+    def _dropped_file(event: QDragEnterEvent | QDropEvent) -> str | None:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return None
+        files = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+        return files[0] if len(files) == 1 and Path(files[0]).is_file() else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if self._dropped_file(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        path = self._dropped_file(event)
+        if path:
+            event.acceptProposedAction()
+            # Not inside the drop handler: the drag source waits for it to return.
+            QTimer.singleShot(0, lambda: self.open_import(path))
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        if self._loader is not None and not self._loader.is_done:
+            self._loader.wait(10)
+        super().closeEvent(event)

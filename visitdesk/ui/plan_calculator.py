@@ -1,0 +1,683 @@
+"""The plan calculator: options side by side, a plan editor with a live schedule, and the
+affordability check. Self-contained so the main window (beside the account detail) and the
+visit window's plan page can both embed it.
+
+All figures come from the domain core (``visitdesk.core.plans``/``options``); this widget only
+reads the editor into :class:`PlanTerms` and shows what the core returns.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visitdesk.core.accounts import Account
+from visitdesk.core.capitals import to_capitals
+from visitdesk.core.debt import DebtBreakdown, breakdown
+from visitdesk.core.errors import InputError, PlanError
+from visitdesk.core.money import ZERO, format_plain, format_yuan
+from visitdesk.core.options import Affordability, PlanOption, affordability, plan_options
+from visitdesk.core.plans import (
+    COMPONENTS,
+    CustomInstalment,
+    FeeMode,
+    Plan,
+    PlanKind,
+    PlanTerms,
+    ScheduleRow,
+    Waiver,
+    build_plan,
+)
+from visitdesk.core.settings import Settings
+from visitdesk.i18n import tr
+
+MONEY_PATTERN = r"^\d{0,12}([.]\d{0,2})?$"
+RATE_PATTERN = r"^\d{0,2}([.]\d{0,4})?$"
+
+
+def _qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def _pydate(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())
+
+
+def _decimal(text: str) -> Decimal:
+    text = text.strip()
+    if not text or text == ".":
+        return ZERO
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return ZERO
+
+
+class OptionsModel(QAbstractTableModel):
+    """The standard options, one row each: option, per month, total paid, fees, last due."""
+
+    COLUMNS = ("option", "monthly_amount", "total_payable", "total_fees", "last_due")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._options: tuple[PlanOption, ...] = ()
+
+    def set_options(self, options: tuple[PlanOption, ...]) -> None:
+        self.beginResetModel()
+        self._options = tuple(options)
+        self.endResetModel()
+
+    def option(self, row: int) -> PlanOption:
+        return self._options[row]
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._options)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(self.COLUMNS):
+                return tr(f"plans.column.{self.COLUMNS[section]}")
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._options):
+            return None
+        option = self._options[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == "option":
+                return option.label
+            if option.plan is None:
+                return "—"
+            if column == "last_due":
+                return option.plan.last_due.isoformat()
+            return format_yuan(getattr(option, column))
+        if role == Qt.ItemDataRole.ToolTipRole and option.problem:
+            return option.problem
+        if role == Qt.ItemDataRole.TextAlignmentRole and column != "option":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class ScheduleModel(QAbstractTableModel):
+    """The schedule of the plan being edited."""
+
+    COLUMNS = ("n", "due_date", "principal", "fee", "amount", "balance")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[ScheduleRow, ...] = ()
+
+    def set_plan(self, plan: Plan | None) -> None:
+        self.beginResetModel()
+        self._rows = plan.schedule if plan else ()
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(self.COLUMNS):
+                return tr(f"plans.column.{self.COLUMNS[section]}")
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == "n":
+                return tr("plans.ui.down_payment_row") if row.n == 0 else str(row.n)
+            if column == "due_date":
+                return row.due_date.isoformat()
+            return format_plain(getattr(row, column))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column in ("n", "due_date"):
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def _money_edit(name: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setValidator(QRegularExpressionValidator(QRegularExpression(MONEY_PATTERN), edit))
+    edit.setPlaceholderText("0.00")
+    edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+    return edit
+
+
+def _date_edit(name: str) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setObjectName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+def _table(name: str, model: QAbstractTableModel) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.setAlternatingRowColors(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class PlanCalculator(QWidget):
+    """Options table, plan editor with live schedule, and affordability for one account."""
+
+    planChanged = Signal(object)
+    """The :class:`Plan` being edited after every change, or None when the terms are refused."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._account: Account | None = None
+        self._settings = Settings()
+        self._debt: DebtBreakdown | None = None
+        self._plan: Plan | None = None
+        self._error = ""
+        self._custom_rows: tuple[CustomInstalment, ...] = ()
+        self._affordability: Affordability | None = None
+        self._loading = False
+        self._build()
+        self._set_enabled_fields()
+        self._refresh_all()
+
+    # --- construction -------------------------------------------------------------------
+    def _build(self) -> None:
+        self.debt_label = QLabel()
+        self.debt_label.setObjectName("debtLabel")
+        self.debt_label.setWordWrap(True)
+        self.debt_label.setTextFormat(Qt.TextFormat.PlainText)
+
+        # options and affordability (left)
+        self.options_model = OptionsModel(self)
+        self.options_view = _table("optionsView", self.options_model)
+        self.options_view.doubleClicked.connect(self._use_option)
+        self.use_option_button = QPushButton(tr("plans.ui.use_option"))
+        self.use_option_button.setObjectName("useOptionButton")
+        self.use_option_button.clicked.connect(self._use_selected_option)
+        options_box = QGroupBox(tr("plans.ui.options"))
+        options_layout = QVBoxLayout(options_box)
+        options_layout.addWidget(self.options_view)
+        options_layout.addWidget(self.use_option_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        self.income_edit = _money_edit("incomeEdit")
+        self.expenses_edit = _money_edit("expensesEdit")
+        self.other_debts_edit = _money_edit("otherDebtsEdit")
+        self.afford_label = QLabel()
+        self.afford_label.setObjectName("affordLabel")
+        self.afford_label.setWordWrap(True)
+        self.use_afford_button = QPushButton(tr("plans.ui.use_affordable"))
+        self.use_afford_button.setObjectName("useAffordableButton")
+        self.use_afford_button.clicked.connect(self._use_affordable)
+        afford_box = QGroupBox(tr("plans.ui.affordability"))
+        afford_form = QFormLayout(afford_box)
+        afford_form.addRow(tr("plans.ui.income"), self.income_edit)
+        afford_form.addRow(tr("plans.ui.expenses"), self.expenses_edit)
+        afford_form.addRow(tr("plans.ui.other_debts"), self.other_debts_edit)
+        afford_form.addRow(self.afford_label)
+        afford_form.addRow(self.use_afford_button)
+        for edit in (self.income_edit, self.expenses_edit, self.other_debts_edit):
+            edit.textChanged.connect(self._refresh_affordability)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(options_box, 3)
+        left_layout.addWidget(afford_box, 2)
+
+        # editor (middle)
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("kindCombo")
+        for kind in PlanKind:
+            self.kind_combo.addItem(tr(f"plans.kind.{kind.value}"), kind.value)
+        self.months_spin = QSpinBox()
+        self.months_spin.setObjectName("monthsSpin")
+        self.months_spin.setRange(1, 60)
+        self.months_spin.setValue(12)
+        self.months_spin.setSuffix(tr("plans.ui.months_suffix"))
+        self.fee_combo = QComboBox()
+        self.fee_combo.setObjectName("feeModeCombo")
+        for mode in FeeMode:
+            self.fee_combo.addItem(tr(f"plans.fee_mode.{mode.value}"), mode.value)
+        self.rate_edit = QLineEdit()
+        self.rate_edit.setObjectName("rateEdit")
+        self.rate_edit.setValidator(
+            QRegularExpressionValidator(QRegularExpression(RATE_PATTERN), self.rate_edit))
+        self.rate_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.rate_unit = QLabel()
+        rate_row = QHBoxLayout()
+        rate_row.addWidget(self.rate_edit, 1)
+        rate_row.addWidget(self.rate_unit)
+        self.down_edit = _money_edit("downPaymentEdit")
+        self.start_edit = _date_edit("startEdit")
+        self.first_due_check = QCheckBox(tr("plans.ui.set_first_due"))
+        self.first_due_check.setObjectName("firstDueCheck")
+        self.first_due_edit = _date_edit("firstDueEdit")
+        first_due_row = QHBoxLayout()
+        first_due_row.addWidget(self.first_due_check)
+        first_due_row.addWidget(self.first_due_edit, 1)
+        self.due_day_spin = QSpinBox()
+        self.due_day_spin.setObjectName("dueDaySpin")
+        self.due_day_spin.setRange(0, 31)
+        self.due_day_spin.setSpecialValueText(tr("plans.ui.auto"))
+        self.grace_spin = QSpinBox()
+        self.grace_spin.setObjectName("graceSpin")
+        self.grace_spin.setRange(0, 60)
+        self.grace_spin.setSuffix(tr("plans.ui.months_suffix"))
+        self.component_checks: dict[str, QCheckBox] = {}
+        components_row = QHBoxLayout()
+        for name in COMPONENTS:
+            check = QCheckBox(tr(f"plans.component.{name}"))
+            check.setObjectName(f"component_{name}")
+            check.setChecked(True)
+            check.setEnabled(name != "principal")
+            self.component_checks[name] = check
+            components_row.addWidget(check)
+        components_row.addStretch(1)
+
+        editor_box = QGroupBox(tr("plans.ui.editor"))
+        form = QFormLayout(editor_box)
+        form.addRow(tr("plans.ui.kind"), self.kind_combo)
+        form.addRow(tr("plans.ui.months"), self.months_spin)
+        form.addRow(tr("plans.ui.grace"), self.grace_spin)
+        form.addRow(tr("plans.ui.fee_mode"), self.fee_combo)
+        form.addRow(tr("plans.ui.rate"), rate_row)
+        form.addRow(tr("plans.ui.down_payment"), self.down_edit)
+        form.addRow(tr("plans.ui.start"), self.start_edit)
+        form.addRow(tr("plans.ui.first_due"), first_due_row)
+        form.addRow(tr("plans.ui.due_day"), self.due_day_spin)
+        form.addRow(tr("plans.ui.components"), components_row)
+
+        self.waiver_box = QGroupBox(tr("plans.ui.waiver"))
+        self.waiver_box.setObjectName("waiverBox")
+        self.waiver_box.setCheckable(True)
+        self.waiver_box.setChecked(False)
+        self.waive_interest_edit = _money_edit("waiveInterestEdit")
+        self.waive_fees_edit = _money_edit("waiveFeesEdit")
+        self.waive_principal_edit = _money_edit("waivePrincipalEdit")
+        self.approver_edit = QLineEdit()
+        self.approver_edit.setObjectName("approverEdit")
+        self.approval_ref_edit = QLineEdit()
+        self.approval_ref_edit.setObjectName("approvalRefEdit")
+        self.approved_check = QCheckBox()
+        self.approved_check.setObjectName("approvedOnCheck")
+        self.approved_on_edit = _date_edit("approvedOnEdit")
+        approved_row = QHBoxLayout()
+        approved_row.addWidget(self.approved_check)
+        approved_row.addWidget(self.approved_on_edit, 1)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("reasonEdit")
+        waiver_form = QFormLayout(self.waiver_box)
+        waiver_amounts = QHBoxLayout()
+        for label, edit in ((tr("plans.component.interest"), self.waive_interest_edit),
+                            (tr("plans.ui.fees"), self.waive_fees_edit),
+                            (tr("plans.component.principal"), self.waive_principal_edit)):
+            waiver_amounts.addWidget(QLabel(label))
+            waiver_amounts.addWidget(edit, 1)
+        waiver_form.addRow(tr("plans.ui.waived"), waiver_amounts)
+        waiver_form.addRow(tr("plans.ui.approver"), self.approver_edit)
+        waiver_form.addRow(tr("plans.ui.approval_ref"), self.approval_ref_edit)
+        waiver_form.addRow(tr("plans.ui.approved_on"), approved_row)
+        waiver_form.addRow(tr("plans.ui.reason"), self.reason_edit)
+
+        editor = QWidget()
+        editor_layout = QVBoxLayout(editor)
+        editor_layout.setContentsMargins(0, 0, 0, 0)
+        editor_layout.addWidget(editor_box)
+        editor_layout.addWidget(self.waiver_box)
+        editor_layout.addStretch(1)
+
+        # schedule (right)
+        self.schedule_model = ScheduleModel(self)
+        self.schedule_view = _table("scheduleView", self.schedule_model)
+        self.totals_label = QLabel()
+        self.totals_label.setObjectName("totalsLabel")
+        self.totals_label.setWordWrap(True)
+        self.message_label = QLabel()
+        self.message_label.setObjectName("messageLabel")
+        self.message_label.setWordWrap(True)
+        self.message_label.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                         QSizePolicy.Policy.Minimum)
+        schedule_box = QGroupBox(tr("plans.ui.schedule"))
+        schedule_layout = QVBoxLayout(schedule_box)
+        schedule_layout.addWidget(self.schedule_view, 1)
+        schedule_layout.addWidget(self.totals_label)
+        schedule_layout.addWidget(self.message_label)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(editor)
+        splitter.addWidget(schedule_box)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 4)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([560, 480, 520])
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.debt_label)
+        layout.addWidget(splitter, 1)
+
+        today = date.today()
+        for edit in (self.start_edit, self.first_due_edit, self.approved_on_edit):
+            edit.setDate(_qdate(today))
+
+        # every editor change rebuilds the plan
+        self.kind_combo.currentIndexChanged.connect(self._on_kind_changed)
+        self.fee_combo.currentIndexChanged.connect(self._on_fee_mode_changed)
+        self.start_edit.dateChanged.connect(self._on_start_changed)
+        self.first_due_check.toggled.connect(self._on_editor_changed)
+        self.approved_check.toggled.connect(self._on_editor_changed)
+        self.waiver_box.toggled.connect(self._on_editor_changed)
+        for spin in (self.months_spin, self.due_day_spin, self.grace_spin):
+            spin.valueChanged.connect(self._on_editor_changed)
+        for edit in (self.rate_edit, self.down_edit, self.waive_interest_edit,
+                     self.waive_fees_edit, self.waive_principal_edit, self.approver_edit,
+                     self.approval_ref_edit, self.reason_edit):
+            edit.textChanged.connect(self._on_editor_changed)
+        for edit in (self.first_due_edit, self.approved_on_edit):
+            edit.dateChanged.connect(self._on_editor_changed)
+        for check in self.component_checks.values():
+            check.toggled.connect(self._on_editor_changed)
+
+    # --- public API -----------------------------------------------------------------------
+    def set_account(self, account: Account | None, settings: Settings,
+                    on: date | None = None) -> None:
+        """Show ``account`` (None clears). ``on`` is the agreement date (default today); the
+        debt is projected to it when the bank's rates are configured."""
+        self._account = account
+        self._settings = settings
+        self.months_spin.setMaximum(max(1, settings.instalment_cap))
+        self.grace_spin.setMaximum(max(1, settings.instalment_cap))
+        self.waive_principal_edit.setEnabled(settings.allow_principal_waiver)
+        self._loading = True
+        self.start_edit.setDate(_qdate(on or date.today()))
+        self._loading = False
+        self._refresh_all()
+
+    def account(self) -> Account | None:
+        return self._account
+
+    def debt(self) -> DebtBreakdown | None:
+        return self._debt
+
+    def plan(self) -> Plan | None:
+        """The plan as currently edited, or None when the terms are refused."""
+        return self._plan
+
+    def error(self) -> str:
+        """Why the current terms are refused (empty when they make a plan)."""
+        return self._error
+
+    def terms(self) -> PlanTerms | None:
+        """The terms in the editor, or None when they cannot even be read."""
+        try:
+            return self._read_terms()
+        except (PlanError, InputError):
+            return None
+
+    def set_terms(self, terms: PlanTerms) -> None:
+        """Load ``terms`` into the editor (e.g. a plan stored in a visit record)."""
+        self._loading = True
+        try:
+            self.kind_combo.setCurrentIndex(self.kind_combo.findData(terms.kind.value))
+            self.months_spin.setValue(terms.months)
+            self.fee_combo.setCurrentIndex(self.fee_combo.findData(terms.fee_mode.value))
+            self.rate_edit.setText(_percent_input(terms.rate))
+            self.down_edit.setText(format_plain(terms.down_payment).replace(",", "")
+                                   if terms.down_payment else "")
+            self.start_edit.setDate(_qdate(terms.start))
+            self.first_due_check.setChecked(terms.first_due is not None)
+            if terms.first_due:
+                self.first_due_edit.setDate(_qdate(terms.first_due))
+            self.due_day_spin.setValue(terms.due_day or 0)
+            self.grace_spin.setValue(terms.grace_months)
+            for name, check in self.component_checks.items():
+                check.setChecked(name in terms.components)
+            waiver = terms.waiver
+            self.waiver_box.setChecked(waiver is not None)
+            w = waiver or Waiver()
+            for edit, amount in ((self.waive_interest_edit, w.interest),
+                                 (self.waive_fees_edit, w.fees),
+                                 (self.waive_principal_edit, w.principal)):
+                edit.setText(str(amount) if amount else "")
+            self.approver_edit.setText(w.approver)
+            self.approval_ref_edit.setText(w.approval_ref)
+            self.approved_check.setChecked(w.approved_on is not None)
+            if w.approved_on:
+                self.approved_on_edit.setDate(_qdate(w.approved_on))
+            self.reason_edit.setText(w.reason)
+            self._custom_rows = terms.custom_rows
+        finally:
+            self._loading = False
+        self._set_enabled_fields()
+        self._refresh_all()
+
+    # --- reading the editor -----------------------------------------------------------------
+    def _read_terms(self) -> PlanTerms:
+        kind = PlanKind(self.kind_combo.currentData())
+        fee_mode = FeeMode(self.fee_combo.currentData())
+        lump = kind is PlanKind.LUMP_SUM
+        waiver = None
+        if self.waiver_box.isChecked():
+            waiver = Waiver(
+                interest=_decimal(self.waive_interest_edit.text()),
+                fees=_decimal(self.waive_fees_edit.text()),
+                principal=(_decimal(self.waive_principal_edit.text())
+                           if self._settings.allow_principal_waiver else ZERO),
+                approver=self.approver_edit.text().strip(),
+                approval_ref=self.approval_ref_edit.text().strip(),
+                approved_on=(_pydate(self.approved_on_edit.date())
+                             if self.approved_check.isChecked() else None),
+                reason=self.reason_edit.text().strip(),
+            )
+        return PlanTerms(
+            kind=kind,
+            start=_pydate(self.start_edit.date()),
+            months=1 if lump else self.months_spin.value(),
+            fee_mode=FeeMode.NONE if lump else fee_mode,
+            rate=(ZERO if lump or fee_mode is FeeMode.NONE
+                  else _decimal(self.rate_edit.text()) / 100),
+            down_payment=ZERO if lump else _decimal(self.down_edit.text()),
+            first_due=(_pydate(self.first_due_edit.date())
+                       if self.first_due_check.isChecked() else None),
+            due_day=(self.due_day_spin.value() or None) if not lump else None,
+            grace_months=self.grace_spin.value() if kind is PlanKind.DEFERRAL else 0,
+            components=tuple(n for n, c in self.component_checks.items() if c.isChecked()),
+            waiver=waiver,
+            custom_rows=self._custom_rows if kind is PlanKind.CUSTOM else (),
+        )
+
+    # --- reactions ----------------------------------------------------------------------
+    def _on_kind_changed(self) -> None:
+        if self._loading:
+            return
+        kind = PlanKind(self.kind_combo.currentData())
+        if kind is PlanKind.DEFERRAL and self.grace_spin.value() == 0:
+            self._loading = True
+            self.grace_spin.setValue(3)
+            self.months_spin.setValue(1)
+            self._loading = False
+        self._set_enabled_fields()
+        self._rebuild()
+
+    def _on_fee_mode_changed(self) -> None:
+        self._set_enabled_fields()
+        self._on_editor_changed()
+
+    def _on_start_changed(self) -> None:
+        if self._loading:
+            return
+        self._refresh_all()
+
+    def _on_editor_changed(self, *_: object) -> None:
+        if self._loading:
+            return
+        self._set_enabled_fields()
+        self._rebuild()
+
+    def _set_enabled_fields(self) -> None:
+        kind = PlanKind(self.kind_combo.currentData())
+        mode = FeeMode(self.fee_combo.currentData())
+        lump = kind is PlanKind.LUMP_SUM
+        custom = kind is PlanKind.CUSTOM
+        self.months_spin.setEnabled(not lump and not custom)
+        self.grace_spin.setEnabled(kind is PlanKind.DEFERRAL)
+        self.fee_combo.setEnabled(not lump and not custom)
+        self.rate_edit.setEnabled(not lump and not custom and mode is not FeeMode.NONE)
+        self.down_edit.setEnabled(not lump)
+        self.due_day_spin.setEnabled(not lump and not custom)
+        self.first_due_edit.setEnabled(self.first_due_check.isChecked())
+        self.approved_on_edit.setEnabled(self.approved_check.isChecked())
+        unit = {FeeMode.FLAT_MONTHLY: "plans.ui.rate_monthly", FeeMode.ANNUITY:
+                "plans.ui.rate_yearly", FeeMode.EQUAL_PRINCIPAL: "plans.ui.rate_yearly"}
+        self.rate_unit.setText(tr(unit.get(mode, "plans.ui.rate_none")))
+
+    def _use_selected_option(self) -> None:
+        rows = self.options_view.selectionModel().selectedRows()
+        if rows:
+            self._use_option(rows[0])
+
+    def _use_option(self, index: QModelIndex) -> None:
+        option = self.options_model.option(index.row())
+        self.set_terms(option.terms)
+
+    def _use_affordable(self) -> None:
+        if self._affordability and self._affordability.plan:
+            self.set_terms(self._affordability.plan.terms)
+
+    # --- computing ----------------------------------------------------------------------
+    def _refresh_all(self) -> None:
+        start = _pydate(self.start_edit.date())
+        if self._account is None:
+            self._debt = None
+            self.debt_label.setText(tr("plans.ui.no_account"))
+            self.options_model.set_options(())
+        else:
+            self._debt = breakdown(self._account, self._settings, on=start)
+            self.debt_label.setText(self._debt_text(self._debt))
+            self.options_model.set_options(plan_options(self._debt, self._settings, start))
+        self._refresh_affordability()
+        self._rebuild()
+
+    def _debt_text(self, debt: DebtBreakdown) -> str:
+        parts = [f"{tr('plans.component.' + n)} {format_yuan(debt.component(n))}"
+                 for n in COMPONENTS]
+        text = tr("plans.ui.debt_summary", account_no=debt.account_no,
+                  total=format_yuan(debt.total), parts="，".join(parts))
+        lines = [text, debt.basis_text()]
+        if debt.overdue_days is not None:
+            lines[-1] += " " + tr("plans.ui.overdue", days=debt.overdue_days,
+                                  months=debt.overdue_months)
+        lines += [f"+ {ln.label}：{ln.formula}" for ln in debt.lines]
+        return "\n".join(lines)
+
+    def _refresh_affordability(self) -> None:
+        self._affordability = None
+        self.use_afford_button.setEnabled(False)
+        if not self.income_edit.text().strip():
+            self.afford_label.setText(tr("plans.ui.afford_hint"))
+            return
+        try:
+            self._affordability = affordability(
+                _decimal(self.income_edit.text()), _decimal(self.expenses_edit.text()),
+                _decimal(self.other_debts_edit.text()), self._settings.affordability_share,
+                debt=self._debt, settings=self._settings,
+                start=_pydate(self.start_edit.date()))
+        except InputError as exc:
+            self.afford_label.setText(str(exc))
+            return
+        self.afford_label.setText(self._affordability.message())
+        self.use_afford_button.setEnabled(self._affordability.plan is not None)
+
+    def _rebuild(self) -> None:
+        plan: Plan | None = None
+        error = ""
+        if self._debt is not None:
+            try:
+                plan = build_plan(self._read_terms(), self._debt, self._settings)
+            except (PlanError, InputError) as exc:
+                error = str(exc)
+        self._plan, self._error = plan, error
+        if plan is not None and not self.first_due_check.isChecked() and plan.instalments:
+            # show the computed first due date in the (disabled) field
+            self._loading = True
+            self.first_due_edit.setDate(_qdate(plan.instalments[0].due_date))
+            self._loading = False
+        if not self.approved_check.isChecked():
+            self._loading = True
+            self.approved_on_edit.setDate(self.start_edit.date())
+            self._loading = False
+        self.schedule_model.set_plan(plan)
+        if plan is None:
+            self.totals_label.setText("")
+            self._show_message(error, "error")
+        else:
+            totals = tr("plans.ui.totals", total=format_yuan(plan.total_payable),
+                        fees=format_yuan(plan.total_fees),
+                        monthly=format_yuan(plan.monthly_amount),
+                        capitals=to_capitals(plan.total_payable))
+            if plan.reduction_total:
+                totals += "\n" + tr("plans.ui.reductions", amount=format_yuan(plan.reduction_total))
+            self.totals_label.setText(totals)
+            problems = plan.agreement_problems()
+            if problems:
+                self._show_message("\n".join(problems), "warning")
+            else:
+                self._show_message(tr("plans.ui.can_agree"), "ok")
+        self.planChanged.emit(plan)
+
+    def _show_message(self, text: str, level: str) -> None:
+        colours = {"error": "#b00020", "warning": "#8a5a00", "ok": "#1b6e20"}
+        self.message_label.setStyleSheet(f"color: {colours[level]};")
+        self.message_label.setProperty("level", level)
+        self.message_label.setText(text)
+
+
+def _percent_input(rate: Decimal) -> str:
+    if not rate:
+        return ""
+    text = format((rate * 100).normalize(), "f")
+    return text
+
