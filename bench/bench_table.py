@@ -1,8 +1,8 @@
 """Time the accounts table at 100,000 accounts: a search keystroke and a column sort.
 
-Goals (issue 2): a search keystroke ≤ 100 ms, a column sort ≤ 150 ms, measured with the
-model attached to a shown ``QTableView`` (offscreen), so that the view's own work on a model
-reset is included. Run: ``QT_QPA_PLATFORM=offscreen python3 bench/bench_table.py [N]``.
+Goals (issue 2): a search keystroke ≤ 100 ms, a column sort ≤ 150 ms, measured on the real
+main window (offscreen): the view's work on a model reset and the window's re-selection of
+the shown account are included. Run: ``QT_QPA_PLATFORM=offscreen python3 bench/bench_table.py [N]``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from visitdesk.core.accounts import Account, SourceRef  # noqa: E402
 from visitdesk.ui.accounts_model import COLUMN_KEYS, AccountIndex, AccountsModel  # noqa: E402
@@ -42,38 +42,50 @@ def _ms(fn) -> float:
 
 
 def main(n: int = 100_000) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+    import argparse
+    import tempfile
+
+    from visitdesk.cli import Context
+    from visitdesk.core.settings import Settings
+    from visitdesk.ui.app import application
+    from visitdesk.ui.main_window import MainWindow
+
+    app = application()
     accounts = synthetic_accounts(n)
-    model = AccountsModel()
-    view = QTableView()
-    view.setModel(model)
-    view.setSortingEnabled(False)
-    view.resize(1200, 700)
-    view.show()
-    # The window builds the index in its loader worker (off the UI thread), then hands it over.
+    # The real window (search box, filters, detail pane that follows the selection), fed the
+    # way its loader does: the index is built in the worker, then handed to the UI thread.
+    ctx = Context(Path(tempfile.mkdtemp(prefix="visitdesk-bench-")), argparse.Namespace())
+    ctx.settings = Settings()
+    window = MainWindow(ctx)
+    window.resize(1400, 800)
+    window.show()
+    model, view = window.model, window.table
     start = time.perf_counter()
     index = AccountIndex(accounts, eager=True)
     build = (time.perf_counter() - start) * 1000
-    load = _ms(lambda: model.set_accounts(index))
+    load = _ms(lambda: window._set_accounts(index))
     view.selectRow(5)
+    assert window.detail.account is not None
 
     # Typing a name then a phone fragment: first keystroke scans all rows; later ones narrow.
     strokes = []
     for text in ("张", "张伟", "", "138", "1380", "", "路", "x"):
-        strokes.append((text, _ms(lambda t=text: model.set_search(t))))
+        strokes.append((text, _ms(lambda t=text: window.search.setText(t))))
     worst_key = max(ms for _, ms in strokes)
 
+    window.search.setText("")
     sorts = []
     for col in ("name", "total", "overdue_days", "address"):
         c = COLUMN_KEYS.index(col)
         cold = _ms(lambda c=c: view.sortByColumn(c, Qt.SortOrder.AscendingOrder))
         warm = _ms(lambda c=c: view.sortByColumn(c, Qt.SortOrder.DescendingOrder))
         sorts.append((col, cold, warm))
+    assert model._sort_column == COLUMN_KEYS.index("address")
     worst_sort = max(max(cold, warm) for _, cold, warm in sorts)
 
     # A keystroke while sorted (the sorted permutation is reused, not re-sorted).
-    model.set_search("")
-    sorted_key = _ms(lambda: model.set_search("王"))
+    window.search.setText("")
+    sorted_key = _ms(lambda: window.search.setText("王"))
 
     # For comparison: the first sort of a column whose order was not precomputed.
     cold_model = AccountsModel()
@@ -95,7 +107,7 @@ def main(n: int = 100_000) -> int:
           f"({SORT_GOAL_MS:.0f} ms)")
     ok = worst_key <= KEYSTROKE_GOAL_MS and worst_sort <= SORT_GOAL_MS
     print("goals met" if ok else "GOALS MISSED")
-    view.close()
+    window.close()
     del app
     return 0 if ok else 1
 

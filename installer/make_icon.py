@@ -2,7 +2,8 @@
 
     QT_QPA_PLATFORM=offscreen python installer/make_icon.py
 
-Writes installer/visitdesk.png (256 px) and installer/visitdesk.ico (16–256 px, each size drawn
+Writes installer/visitdesk.png (256 px, also resources/icons/visitdesk.png for the window) and
+installer/visitdesk.ico (16–256 px, each size drawn
 on its own so that small sizes stay crisp; PNG-compressed entries, as Windows Vista and later
 read them). Only Qt is needed; the outputs are committed, so builds do not run this.
 """
@@ -99,6 +100,9 @@ def main() -> int:
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841
     pngs = {size: draw(size) for size in ICO_SIZES}
     (HERE / "visitdesk.png").write_bytes(pngs[256])
+    # the window icon (visitdesk/ui/app.py), the same picture as the executable's
+    (HERE.parent / "resources" / "icons").mkdir(exist_ok=True)
+    (HERE.parent / "resources" / "icons" / "visitdesk.png").write_bytes(pngs[256])
     (HERE / "visitdesk.ico").write_bytes(ico_bytes(pngs))
     print(f"wrote {HERE / 'visitdesk.png'} and {HERE / 'visitdesk.ico'} ({len(pngs)} sizes)")
     return 0

@@ -6,6 +6,8 @@ import dataclasses
 import sqlite3
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from visit_testdata import complete_record, seeded_store
 
 from visitdesk.adapters.visit_store import VisitRepository
@@ -132,3 +134,14 @@ def test_complete_visit_lifecycle_keeps_the_chain_intact(data_dir):
     assert repo.verify_audit().ok
     assert {e.field for e in repo.audit_entries(record.id)} >= {"created", "state", "amendment"}
     store.close()
+
+
+@given(st.integers(0, 7), st.sampled_from(["who", "when", "field", "old", "new", "version"]),
+       st.text(min_size=1, max_size=5))
+def test_any_single_changed_value_is_caught(index, name, junk):
+    entries = _entries(8)
+    original = getattr(entries[index], name)
+    value = original + 1 if isinstance(original, int) else f"{original}{junk}"
+    entries[index] = dataclasses.replace(entries[index], **{name: value})
+    report = verify_chain(entries)
+    assert not report.ok and report.broken_at == index + 1

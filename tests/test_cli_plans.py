@@ -150,3 +150,97 @@ def test_options_use_configured_share_and_projection(store_dir):
 def test_options_expenses_without_income_is_refused(store_dir):
     r = run(store_dir, "options", ACCOUNT, "--expenses", "100")
     assert r.returncode == 2 and "--income" in r.stderr
+
+
+# --- waivers (减免) -------------------------------------------------------------------------
+APPROVAL = ["--approver", "李主管", "--approval-ref", "JM-2024-001", "--approved-on",
+            "2024-03-04", "--waiver-reason", "失业三个月"]
+
+
+def test_plan_waiver_without_approval_is_drafted_but_cannot_be_agreed(store_dir):
+    r = run(store_dir, "plan", "6222000000000002", "--kind", "lump-sum", "--start",
+            "2024-03-05", "--waive-interest", "all", "--waive-fees", "60", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["total_payable"] == "12040.00"
+    assert data["reductions"] == {"interest": "500.00", "late_fee": "60.00"}
+    assert data["waiver"] == {
+        "interest": "500.00", "fees": "60.00", "principal": "0.00", "total": "560.00",
+        "approver": "", "approval_ref": "", "approved_on": None, "reason": "",
+        "missing_approval": ["approver", "approval_ref", "approved_on", "reason"]}
+    [problem] = data["agreement_problems"]
+    assert "¥560.00" in problem and "不能签订" in problem
+    assert data["terms"]["waiver"]["interest"] == "500.00"
+
+
+def test_plan_waiver_with_approval_can_be_agreed(store_dir):
+    r = run(store_dir, "plan", "6222000000000002", "--kind", "instalments", "--months", "6",
+            "--start", "2024-03-05", "--waive-fees", "all", *APPROVAL, "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["agreement_problems"] == []
+    assert data["waiver"]["fees"] == "100.00" and data["waiver"]["missing_approval"] == []
+    assert (data["waiver"]["approver"], data["waiver"]["approval_ref"],
+            data["waiver"]["approved_on"], data["waiver"]["reason"]) == (
+        "李主管", "JM-2024-001", "2024-03-04", "失业三个月")
+    assert data["total_payable"] == "12500.00"
+    assert sum(D(row["amount"]) for row in data["schedule"]) == D("12500.00")
+
+
+def test_plan_without_waiver_has_null_waiver_and_no_problems(store_dir):
+    r = run(store_dir, "plan", ACCOUNT, "--kind", "lump-sum", "--start", "2024-01-31",
+            "--json")
+    data = json.loads(r.stdout)
+    assert data["waiver"] is None and data["agreement_problems"] == []
+
+
+def test_plan_approval_after_agreement_is_a_problem(store_dir):
+    r = run(store_dir, "plan", "6222000000000002", "--kind", "lump-sum", "--start",
+            "2024-03-01", "--waive-interest", "100", *APPROVAL, "--json")
+    assert r.returncode == 0
+    [problem] = json.loads(r.stdout)["agreement_problems"]
+    assert "2024-03-04" in problem and "晚于协议日期" in problem
+
+
+def test_plan_waiver_text_output_shows_approval_and_problem(store_dir):
+    r = run(store_dir, "plan", "6222000000000002", "--kind", "lump-sum", "--start",
+            "2024-03-05", "--waive-interest", "500", "--approver", "李主管")
+    assert r.returncode == 0, r.stderr
+    assert "减免/不计入：利息 ¥500.00" in r.stdout
+    assert "减免审批：审批人 李主管，审批编号 （未填）" in r.stdout
+    assert "! 计划含减免 ¥500.00，但缺少审批编号、审批日期、减免原因" in r.stdout
+
+
+def test_plan_principal_waiver_refused_unless_settings_allow(store_dir):
+    args = ["plan", ACCOUNT, "--kind", "lump-sum", "--start", "2024-01-31",
+            "--waive-principal", "1000", *APPROVAL[:4], "--approved-on", "2024-01-30",
+            "--waiver-reason", "重病", "--json"]
+    r = run(store_dir, *args)
+    assert r.returncode == 2 and "allow_principal_waiver" in r.stderr and r.stdout == ""
+    assert "Traceback" not in r.stderr
+    save_settings(store_dir, Settings(allow_principal_waiver=True))
+    r = run(store_dir, *args)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["total_payable"] == "9000.00" and data["reductions"] == {"principal": "1000.00"}
+    assert data["agreement_problems"] == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--waive-interest", "600"], "超过计入计划的金额 500.00"),
+    (["--waive-fees", "abc"], "或写 all"),
+    (["--waive-fees=-5"], "--waive-fees 的金额“-5”无效"),
+    (["--approver", "李主管"], "须与减免金额一起使用"),
+    (["--waive-interest", "1", "--approved-on", "2024/03/04"], "--approved-on"),
+])
+def test_plan_waiver_refusals_exit_2(store_dir, args, message):
+    r = run(store_dir, "plan", "6222000000000002", "--kind", "lump-sum", "--start",
+            "2024-03-05", *args)
+    assert r.returncode == 2, r.stdout
+    assert message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_plan_waiver_messages_in_english(store_dir):
+    r = run(store_dir, "--lang", "en", "plan", ACCOUNT, "--kind", "lump-sum",
+            "--waive-principal", "all")
+    assert r.returncode == 2 and "do not allow waiving principal" in r.stderr

@@ -128,3 +128,12 @@ def test_breakdown_json_has_money_strings():
     data = b.to_json()
     assert data["total"] == "12402.00" and data["lines"][0]["amount"] == "42.00"
     assert data["as_of"] == "2024-03-01" and data["on"] == "2024-03-08"
+
+
+def test_lines_and_basis_can_be_rendered_in_another_language():
+    b = breakdown(account(), Settings(daily_interest_rate=Decimal("0.0005"),
+                                      late_fee_rate=Decimal("0.05")), on=date(2024, 3, 21))
+    assert b.lines[0].formula_in("en").startswith("principal 12,000.00 × daily rate 0.05%")
+    assert b.lines[1].formula_in("en") == "principal 12,000.00 × late-fee rate 5% × 1 months = 600.00"
+    assert b.lines[1].label_in("en") == "Late fees (projected)"
+    assert b.basis_text("en").startswith("Figures as of 2024-03-01, projected to 2024-03-21")

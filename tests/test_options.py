@@ -112,3 +112,10 @@ def test_affordability_uses_the_settings_share_and_cap():
 def test_affordability_refuses_negative_inputs_and_bad_share(args):
     with pytest.raises(InputError):
         affordability(*args)
+
+
+def test_labels_and_messages_in_a_given_language():
+    options = plan_options(debt(), Settings(), START)
+    assert options[1].label_in("en") == "12 instalments"
+    a = affordability(D("3000"), D("2700"), D("0"), D("0.5"), debt=debt(), start=START)
+    assert "no plan fits" in a.message("en") and "deferral" in a.message("en")

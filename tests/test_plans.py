@@ -164,6 +164,15 @@ def test_lump_sum_with_approved_waiver_of_interest_and_fees():
     assert plan.can_agree
 
 
+def test_waiver_covering_whole_components_by_flag():
+    d = debt("500", "20", "30", "5")
+    waiver = Waiver.covering(d, interest=True, fees=True, approver="王", approval_ref="A",
+                             approved_on=START, reason="困难")
+    assert (waiver.interest, waiver.fees, waiver.principal) == (D("20"), D("35"), D("0"))
+    plan = build_plan(PlanTerms(PlanKind.LUMP_SUM, START, waiver=waiver), d, SETTINGS)
+    assert plan.total_payable == D("500.00") and plan.can_agree
+
+
 def test_waiver_without_approval_can_be_drafted_but_not_agreed():
     plan = build_plan(PlanTerms(PlanKind.LUMP_SUM, START, waiver=Waiver(interest=D("20"))),
                       debt("500", "20"), SETTINGS)
@@ -348,3 +357,21 @@ def test_plan_json_has_documented_fields_with_money_strings():
     assert data["schedule"][0] == {"n": 1, "due_date": "2024-02-29", "principal": "1625.48",
                                    "fee": "100.00", "amount": "1725.48", "balance": "8374.52"}
     assert data["total_payable_capitals"] == "人民币壹万零叁佰伍拾贰元玖角壹分"
+
+
+def test_agreement_problems_in_a_given_language():
+    plan = build_plan(PlanTerms(PlanKind.LUMP_SUM, START, waiver=Waiver(interest=D("20"))),
+                      debt("500", "20"), SETTINGS)
+    (problem,) = plan.agreement_problems("en")
+    assert "approver, approval reference, approval date, reason" in problem
+    assert "¥20.00" in problem
+
+
+def test_plan_ending_beyond_the_cap_can_be_drafted_but_not_agreed():
+    terms = PlanTerms(PlanKind.DEFERRAL, START, months=60, grace_months=6)
+    plan = build_plan(terms, debt(), SETTINGS)
+    assert plan.last_due == date(2029, 6, 30)
+    (problem,) = plan.agreement_problems()
+    assert "超出协议日期起 60 个月的期限（2029-01-31）" in problem
+    # sixty instalments from one month after the agreement end exactly on the limit
+    assert build_plan(instalments(60), debt(), SETTINGS).can_agree

@@ -10,7 +10,11 @@ import pytest
 from visitdesk import i18n
 from visitdesk.core.errors import PlaybookError
 from visitdesk.core.playbook import (
-    FIELD_TYPES, default_playbook_path, load_playbook, parse_playbook)
+    FIELD_TYPES,
+    default_playbook_path,
+    load_playbook,
+    parse_playbook,
+)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +54,7 @@ def test_bundled_playbook_has_situations_outcomes_channels_and_conduct():
 def test_bundled_playbook_uses_every_field_type_and_conditions():
     pb = load_playbook()
     fields = [f for s in (*pb.stages, *pb.situations) for f in s.fields]
-    assert {f.type for f in fields} >= set(FIELD_TYPES) - {"number"}
+    assert {f.type for f in fields} == set(FIELD_TYPES)
     assert any(f.condition for f in fields)
     assert all(f.help for f in fields)
 
@@ -152,3 +156,16 @@ def test_broken_json_names_line_and_column(tmp_path):
     path.write_text('{\n  "format": "visitdesk.playbook/1",\n  "stages": [,]\n}', encoding="utf-8")
     with pytest.raises(PlaybookError, match="3"):
         load_playbook(path)
+
+
+def test_required_flag_must_be_true_or_false(raw):
+    data = copy.deepcopy(raw)
+    data["stages"][3]["fields"][0]["required"] = "yes"
+    message = _refused(data)
+    assert "options_offered" in message and "required" in message
+
+
+def test_outcome_flags_must_be_true_or_false(raw):
+    data = copy.deepcopy(raw)
+    data["outcomes"][0]["needs_plan"] = 1
+    assert "outcomes[0] promised_to_pay" in _refused(data)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from visitdesk import i18n
 from visitdesk.adapters.settings_store import load_settings, save_settings
-from visitdesk.adapters.store import CaseStore
 from visitdesk.cli import build_parser
 from visitdesk.core.errors import ImportRefused
 from visitdesk.core.settings import Settings

@@ -214,3 +214,19 @@ def test_problems_model_passes_qtmodeltester(qtmodeltester):
                         Problem("S", 9, "证件号码", "123", "warning", "旧证件")])
     qtmodeltester.check(model, force_py=True)
     assert model.data(model.index(1, 4)) == "警告"
+
+
+def test_gbk_csv_imports_through_the_dialog_without_a_sheet_choice(qtbot, data_dir, tmp_path):
+    rows = ["客户姓名,证件号码,卡号,欠款本金,联系电话"]
+    for a in Synth(8).accounts(4):
+        rows.append(f"{a.name},{a.id_number},{a.account_no},{a.principal},{a.phone}")
+    path = tmp_path / "网点导出.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))
+    dialog = _open(qtbot, data_dir, path)
+    assert dialog.sheet_combo.count() == 1
+    assert not dialog.sheet_combo.isEnabled()
+    assert _import(qtbot, dialog) == ["imported"]
+    assert "新增 4 个账户" in dialog.summary.text()
+    assert not dialog.save_button.isEnabled()  # nothing to save: no problems
+    with CaseStore(data_dir) as store:
+        assert store.account_count() == 4

@@ -153,7 +153,7 @@ def test_plan_tab_embeds_calculator_and_passes_account_and_settings(window, monk
 
 def test_visit_action_disabled_without_hook_and_calls_it_when_present(window, monkeypatch):
     monkeypatch.setattr(mw, "VISIT_MODULE", "visitdesk.ui.no_such_visit_module")
-    window.table.selectRow(0)
+    window.table.selectRow(2)
     assert not window.act_visit.isEnabled()
     opened = []
     fake = types.ModuleType("fake_visit")
@@ -222,3 +222,19 @@ def test_window_stays_usable_with_many_accounts(qtbot, data_dir):
     assert w.model.rowCount() == 3000
     assert w.branch_filter.count() > 2
     c.close()
+
+
+def test_window_reloads_its_table_after_an_import_stored_accounts(window, qtbot, monkeypatch):
+    from visitdesk.ui import import_dialog
+
+    def fake_exec(dialog):
+        with CaseStore(window.ctx.data_dir) as store:
+            store.upsert_accounts(synth_accounts(5), BatchInfo("新.xlsx", "2" * 64, "S", 0))
+        dialog.store_changed = True
+        return 1
+
+    monkeypatch.setattr(import_dialog.ImportDialog, "exec", fake_exec)
+    with qtbot.waitSignal(window.accounts_loaded, timeout=10_000) as blocker:
+        window.act_import.trigger()
+    assert blocker.args == [8]
+    assert window.model.rowCount() == 8

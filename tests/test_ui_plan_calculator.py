@@ -177,3 +177,16 @@ def test_widget_grab_renders(calc, tmp_path):
     path = tmp_path / "calc.png"
     assert calc.grab().save(str(path))
     assert path.stat().st_size > 10_000
+
+
+def test_another_account_resets_the_editor(calc):
+    calc.set_terms(PlanTerms(PlanKind.LUMP_SUM, START, waiver=Waiver(interest=D("0"))))
+    calc.income_edit.setText("5000")
+    calc.set_account(account(account_no="6222000000000002"), Settings(), on=START)
+    assert calc.kind_combo.currentData() == "instalments" and calc.months_spin.value() == 12
+    assert not calc.waiver_box.isChecked() and calc.income_edit.text() == ""
+    assert calc.plan() is not None and calc.plan().debt.account_no == "6222000000000002"
+    # the same account again keeps what the officer entered
+    calc.months_spin.setValue(24)
+    calc.set_account(account(account_no="6222000000000002"), Settings(), on=START)
+    assert calc.months_spin.value() == 24

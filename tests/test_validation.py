@@ -267,3 +267,18 @@ def test_report_json_and_language(good, pb, acc, lex):
     assert data["errors"][0]["location"] == "conduct.fair"
     assert data["errors"][0]["code"] == "conduct"
     assert "treated fairly" in data["errors"][0]["message"]
+
+
+def test_stage_statuses_for_the_navigator(good, pb, acc, lex):
+    from visitdesk.core.validation import stage_statuses
+
+    record = with_answer(good, "debt_details", "figures_accepted", None)
+    record = with_answer(record, "listening", "customer_proposal", "不还就坐牢")
+    record = dataclasses.replace(record, answers={k: v for k, v in record.answers.items()
+                                                  if k != "reaffirm"})
+    statuses = stage_statuses(record, pb, check(record, pb, acc, lex))
+    assert statuses["opening"] == "complete"
+    assert statuses["debt_details"] == "in_progress"
+    assert statuses["listening"] == "has_problems"
+    assert statuses["reaffirm"] == "not_started"
+    assert statuses["more_time"] == "complete"

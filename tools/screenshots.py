@@ -132,19 +132,54 @@ def import_mapping(data_dir: Path) -> object:
     return dialog
 
 
+def settings_first_run(data_dir: Path) -> object:
+    from visitdesk.core.settings import Settings
+    from visitdesk.ui.app import application
+    from visitdesk.ui.settings_page import SettingsDialog
+
+    application()
+    dialog = SettingsDialog(data_dir, Settings(), first_run=True)
+    e = dialog.form.editors
+    e["bank_name"].setText("示例银行")
+    e["branch"].setText("示例银行朝阳支行")
+    e["officer_name"].setText("李明（示例）")
+    e["payment_channels"].setPlainText("示例银行手机银行 App\n示例银行各营业网点柜台")
+    dialog.show()
+    dialog.accept()  # staff number missing: the dialog names it and stays open
+    return dialog
+
+
+def settings_rules(data_dir: Path) -> object:
+    from dataclasses import replace
+
+    from visitdesk.core.settings import Settings
+    from visitdesk.ui.app import DEMO_SETTINGS, application
+    from visitdesk.ui.settings_page import SettingsDialog
+
+    application()
+    settings = replace(Settings(), **DEMO_SETTINGS)
+    dialog = SettingsDialog(data_dir, settings)
+    dialog.form.tabs.setCurrentIndex(1)
+    dialog.show()
+    return dialog
+
+
 SHOTS: list[Shot] = [
     Shot("main_window", "main_window.png", main_window),
     Shot("import_dialog", "import_dialog.png", import_dialog),
     Shot("import_mapping", "import_mapping.png", import_mapping),
+    Shot("settings_first_run", "settings_first_run.png", settings_first_run),
+    Shot("settings_rules", "settings_rules.png", settings_rules),
 ]
 
 
 def take(shot: Shot, out_dir: Path = OUT_DIR) -> Path:
     from PySide6.QtWidgets import QApplication
 
-    from visitdesk.ui.app import application
+    from visitdesk.ui.app import application, apply_language
 
     application()
+    apply_language("zh_CN")  # catalog and Qt's own strings (standard buttons)
     with tempfile.TemporaryDirectory(prefix="visitdesk-shot-") as tmp:
         widget = shot.build(Path(tmp))
         for _ in range(5):

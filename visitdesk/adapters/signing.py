@@ -148,10 +148,11 @@ class DocumentSigner:
             key, signing_cert=cert, signing_key=key_info,
             cert_registry=SimpleCertificateStore.from_certs([cert, *chain]),
         )
-        # CMS = certificates + signed attributes + signature; 3 KiB of slack covers attributes
-        # and an RSA-4096 signature, so pyHanko never needs a trial signature to estimate it.
+        # CMS = certificates + signed attributes + signature; 1.5 KiB of slack covers the
+        # attributes and an RSA-4096 signature, so pyHanko never needs a trial signature to
+        # estimate it. pyHanko counts the reservation in hex digits (two per byte).
         certs_len = len(cert.dump()) + sum(len(c.dump()) for c in chain)
-        self.bytes_reserved = (certs_len + 3072 + 1) // 2 * 2
+        self.bytes_reserved = 2 * (certs_len + 1536)
         self._stamp_style = _FrameStampStyle(border_width=0)
 
     @property
@@ -168,11 +169,12 @@ class DocumentSigner:
             subfilter=fields.SigSeedSubFilter.PADES, reason=reason or None,
             location=location or None, name=self.info.name or None,
         )
-        spec = fields.SigFieldSpec(
-            sig_field_name=FIELD_NAME,
-            on_page=placement.page if placement else 0,
-            box=tuple(round(v) for v in placement.box) if placement else None,
-        )
+        box = None
+        if placement is not None:
+            x1, y1, x2, y2 = (round(v) for v in placement.box)
+            box = (x1, y1, x2, y2)
+        spec = fields.SigFieldSpec(sig_field_name=FIELD_NAME,
+                                   on_page=placement.page if placement else 0, box=box)
         pdf_signer = _FixedTimePdfSigner(meta, signer=self._signer, new_field_spec=spec,
                                          stamp_style=self._stamp_style, signing_time=when)
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -270,10 +272,15 @@ def verify_pdf(source: bytes | str | os.PathLike[str],
         data = p.read_bytes()
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        sigs = list(reader.embedded_signatures)
-    except Exception as exc:
+        reader.root.get("/AcroForm")
+    except Exception as exc:  # not a PDF any more: pyHanko raises many types
         return VerifyResult(STATUS_UNREADABLE, False, False, False,
                             detail=str(exc), problems=(tr("docs.verify.unreadable"),))
+    try:
+        sigs = list(reader.embedded_signatures)
+    except Exception as exc:  # a signature whose data no longer parses
+        return VerifyResult(STATUS_INVALID, False, False, False, detail=str(exc),
+                            problems=(tr("docs.verify.broken"),))
     if not sigs:
         return VerifyResult(STATUS_UNSIGNED, False, False, False,
                             problems=(tr("docs.verify.no_signature"),))
@@ -284,16 +291,16 @@ def verify_pdf(source: bytes | str | os.PathLike[str],
     try:
         from pyhanko.sign.validation import async_validate_pdf_signature
 
-        statuses = [asyncio.run(_validate_all(sigs, vc, async_validate_pdf_signature))][0]
-    except Exception as exc:
+        statuses = asyncio.run(_validate_all(sigs, vc, async_validate_pdf_signature))
+        status = statuses[-1]
+        byte_range = [int(v) for v in last.sig_object["/ByteRange"]]
+        cert = x509.load_der_x509_certificate(status.signing_cert.dump())
+    except Exception as exc:  # a damaged signature: pyHanko and asn1crypto raise many types
         return VerifyResult(STATUS_INVALID, False, False, False, signatures=len(sigs),
                             detail=str(exc), problems=(tr("docs.verify.broken"),))
-    status = statuses[-1]
     intact = all(s.intact for s in statuses)
     valid = all(s.valid for s in statuses)
-    byte_range = [int(v) for v in last.sig_object["/ByteRange"]]
     covers = byte_range[2] + byte_range[3] == len(data)
-    cert = x509.load_der_x509_certificate(status.signing_cert.dump())
     info = certificate_info(cert)
     if not intact:
         problems.append(tr("docs.verify.not_intact"))

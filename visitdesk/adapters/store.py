@@ -62,7 +62,7 @@ def account_row(a: Account) -> tuple:
         a.account_no, a.name, a.id_number, a.phone, money_str(a.principal),
         money_str(a.interest), money_str(a.late_fee), money_str(a.other_fees), a.overdue_days,
         _iso(a.overdue_since), _iso(a.due_date), _iso(a.as_of), a.address, a.branch, a.officer,
-        json.dumps(a.extra, ensure_ascii=False), src.file if src else None,
+        json.dumps(a.extra, ensure_ascii=False) if a.extra else "{}", src.file if src else None,
         src.sheet if src else None, src.row if src else None,
     )
 
@@ -167,7 +167,7 @@ class CaseStore:
                 f"INSERT INTO account({', '.join(_ACCOUNT_COLUMNS)}, batch_id, created_at,"
                 f" updated_at) VALUES ({placeholders})"
                 f" ON CONFLICT(account_no) DO UPDATE SET {updates}",
-                [account_row(a) + (batch_id, stamp, stamp) for a in accounts],
+                (account_row(a) + (batch_id, stamp, stamp) for a in accounts),
             )
             updated = len(existing)
             imported = len(accounts) - updated

@@ -10,6 +10,7 @@ next start can offer to reopen it.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import json
 import sqlite3
@@ -43,6 +44,22 @@ _GUARDS = (
     """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
 )
+
+
+PLAYBOOK_FILE = "playbook.json"
+"""A bank's own playbook in the data folder replaces the bundled one."""
+
+
+def bank_playbook(data_dir: Path | str) -> Playbook:
+    """The playbook in force for a data folder: its ``playbook.json`` if present (checked on
+    load like the bundled one), else the bundled playbook."""
+    own = Path(data_dir) / PLAYBOOK_FILE
+    return load_playbook(own if own.is_file() else None)
+
+
+def bank_lexicon(data_dir: Path | str) -> Lexicon:
+    """The bundled lexicon extended by ``conduct_lexicon.json`` in the data folder."""
+    return load_lexicon(extra=Path(data_dir) / LEXICON_FILE)
 
 
 class FinaliseRefused(InputError):
@@ -104,13 +121,13 @@ class VisitRepository:
     @property
     def playbook(self) -> Playbook:
         if self._playbook is None:
-            self._playbook = load_playbook()
+            self._playbook = bank_playbook(Path(self.store.path).parent)
         return self._playbook
 
     @property
     def lexicon(self) -> Lexicon:
         if self._lexicon is None:
-            self._lexicon = load_lexicon(extra=Path(self.store.path).parent / LEXICON_FILE)
+            self._lexicon = bank_lexicon(Path(self.store.path).parent)
         return self._lexicon
 
     # --- reading --------------------------------------------------------------------------
@@ -128,7 +145,7 @@ class VisitRepository:
                               version=version if version is not None else ""))
         return VisitRecord.from_json(json.loads(row[0]))
 
-    def versions(self, visit_id: str) -> list[VisitRecord]:
+    def versions(self, visit_id: str) -> builtins.list[VisitRecord]:
         rows = self.conn.execute("SELECT record FROM visit WHERE id=? ORDER BY version",
                                  (visit_id,)).fetchall()
         if not rows:
@@ -304,7 +321,7 @@ class VisitRepository:
         return OpenDraft(*row)
 
     # --- audit ----------------------------------------------------------------------------
-    def audit_entries(self, visit_id: str | None = None) -> list[AuditEntry]:
+    def audit_entries(self, visit_id: str | None = None) -> builtins.list[AuditEntry]:
         sql = ("SELECT seq, who, at, visit_id, version, field, old, new, prev_hash, hash"
                " FROM audit_log")
         params: tuple[Any, ...] = ()
@@ -334,7 +351,7 @@ class VisitRepository:
              _day(record.start), stamp, record.id, record.version))
 
     def _append_audit(self, c: sqlite3.Connection, who: str, stamp: str, visit_id: str,
-                      version: int, changes: list[tuple[str, Any, Any]]) -> None:
+                      version: int, changes: builtins.list[tuple[str, Any, Any]]) -> None:
         last = c.execute("SELECT seq, who, at, visit_id, version, field, old, new, prev_hash,"
                          " hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
         entries = chain(_entry(last) if last else None, who, stamp, visit_id, version, changes)

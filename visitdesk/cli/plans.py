@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import unicodedata
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,7 +16,7 @@ from visitdesk.core.debt import DebtBreakdown, breakdown, percent_text
 from visitdesk.core.errors import NotFound, PlanError
 from visitdesk.core.money import format_plain, format_yuan, money_str
 from visitdesk.core.options import affordability, largest_payment, plan_options
-from visitdesk.core.plans import FeeMode, Plan, PlanKind, PlanTerms, build_plan
+from visitdesk.core.plans import FeeMode, Plan, PlanKind, PlanTerms, Waiver, build_plan
 from visitdesk.i18n import tr
 
 CLI_KINDS = (PlanKind.LUMP_SUM.value, PlanKind.INSTALMENTS.value, PlanKind.DEFERRAL.value)
@@ -79,6 +80,47 @@ def terms_from_args(args: argparse.Namespace) -> PlanTerms:
     )
 
 
+WAIVER_OPTIONS = (("interest", "--waive-interest"), ("fees", "--waive-fees"),
+                  ("principal", "--waive-principal"))
+APPROVAL_OPTIONS = ("approver", "approval_ref", "approved_on", "waiver_reason")
+
+
+def _waived(text: str, option: str, whole: Decimal) -> Decimal:
+    """An amount, or ``all`` for the whole component."""
+    if text.strip().lower() == "all":
+        return whole
+    try:
+        return parse_amount(text, option)
+    except PlanError:
+        raise PlanError(tr("plans.cli.bad_waiver", option=option, value=text)) from None
+
+
+def waiver_from_args(args: argparse.Namespace, debt: DebtBreakdown, settings: Any
+                     ) -> Waiver | None:
+    """The waiver the ``--waive-*`` and approval options describe, or None without any.
+    ``all`` waives the whole component of ``debt`` (fees: late fees and other fees)."""
+    given: dict[str, str | None] = {name: getattr(args, f"waive_{name}", None)
+                                    for name, _ in WAIVER_OPTIONS}
+    approval_given = any(getattr(args, name, None) is not None for name in APPROVAL_OPTIONS)
+    if all(v is None for v in given.values()):
+        if approval_given:
+            raise PlanError(tr("plans.cli.approval_without_waiver"))
+        return None
+    whole = {"interest": debt.interest, "fees": debt.late_fee + debt.other_fees,
+             "principal": debt.principal}
+    amounts = {name: _waived(text, option, whole[name]) if (text := given[name]) is not None
+               else Decimal("0") for name, option in WAIVER_OPTIONS}
+    if amounts["principal"] > 0 and not settings.allow_principal_waiver:
+        raise PlanError(tr("plans.cli.principal_waiver_not_allowed"))
+    return Waiver(
+        interest=amounts["interest"], fees=amounts["fees"], principal=amounts["principal"],
+        approver=(args.approver or "").strip(),
+        approval_ref=(args.approval_ref or "").strip(),
+        approved_on=parse_date(args.approved_on, "--approved-on") if args.approved_on else None,
+        reason=(args.waiver_reason or "").strip(),
+    )
+
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -113,11 +155,11 @@ def plan_text(plan: Plan) -> str:
     summary = tr(f"plans.kind.{terms.kind.value}")
     if terms.kind is not PlanKind.LUMP_SUM:
         summary += tr("plans.cli.months_suffix", months=terms.months)
-        summary += "，" + tr(f"plans.fee_mode.{terms.fee_mode.value}")
+        summary += tr("plans.ui.separator") + tr(f"plans.fee_mode.{terms.fee_mode.value}")
         if terms.fee_mode is not FeeMode.NONE:
             summary += f" {percent_text(terms.rate)}"
     if terms.grace_months:
-        summary += "，" + tr("plans.cli.grace", grace=terms.grace_months)
+        summary += tr("plans.ui.separator") + tr("plans.cli.grace", grace=terms.grace_months)
     out.append(tr("plans.cli.plan_header", summary=summary))
     headers = [tr(f"plans.column.{c}") for c in
                ("n", "due_date", "principal", "fee", "amount", "balance")]
@@ -131,6 +173,13 @@ def plan_text(plan: Plan) -> str:
     for component, amount in plan.reductions.items():
         out.append(tr("plans.cli.reduction", component=tr(f"plans.component.{component}"),
                       amount=format_yuan(amount)))
+    waiver = terms.waiver
+    if waiver is not None and waiver.amount:
+        none = tr("plans.cli.not_given")
+        out.append(tr("plans.cli.approval", approver=waiver.approver or none,
+                      approval_ref=waiver.approval_ref or none,
+                      approved_on=waiver.approved_on.isoformat() if waiver.approved_on else none,
+                      reason=waiver.reason or none))
     for problem in plan.agreement_problems():
         out.append("! " + problem)
     return "\n".join(out)
@@ -138,7 +187,11 @@ def plan_text(plan: Plan) -> str:
 
 def cmd_plan(ctx: Any) -> int:
     terms = terms_from_args(ctx.args)
-    plan = build_plan(terms, _debt(ctx, terms.start), ctx.settings)
+    debt = _debt(ctx, terms.start)
+    waiver = waiver_from_args(ctx.args, debt, ctx.settings)
+    if waiver is not None:
+        terms = replace(terms, waiver=waiver)
+    plan = build_plan(terms, debt, ctx.settings)
     if ctx.args.json:
         print_json(plan.to_json())
     else:
@@ -174,9 +227,9 @@ def cmd_options(ctx: Any) -> int:
                     "label": o.label,
                     "months": o.terms.months,
                     "grace_months": o.terms.grace_months,
-                    "monthly_amount": money_str(o.monthly_amount) if o.plan else None,
-                    "total_payable": money_str(o.total_payable) if o.plan else None,
-                    "total_fees": money_str(o.total_fees) if o.plan else None,
+                    "monthly_amount": money_str(o.plan.monthly_amount) if o.plan else None,
+                    "total_payable": money_str(o.plan.total_payable) if o.plan else None,
+                    "total_fees": money_str(o.plan.total_fees) if o.plan else None,
                     "first_due": o.plan.schedule[0].due_date.isoformat() if o.plan else None,
                     "last_due": o.plan.last_due.isoformat() if o.plan else None,
                     "problem": o.problem or None,
@@ -205,8 +258,10 @@ def cmd_options(ctx: Any) -> int:
         if o.plan is None:
             out.append(f"{o.label}: {o.problem}")
             continue
-        out.append(_row([o.label, format_yuan(o.monthly_amount), format_yuan(o.total_payable),
-                         format_yuan(o.total_fees)], OPTION_WIDTHS, left_first=True))
+        plan = o.plan
+        out.append(_row([o.label, format_yuan(plan.monthly_amount),
+                         format_yuan(plan.total_payable), format_yuan(plan.total_fees)],
+                        OPTION_WIDTHS, left_first=True))
     if afford is not None:
         out.append("")
         out.append(afford.message())
@@ -237,6 +292,19 @@ def register(sub: Any) -> None:
     p.add_argument("--due-day", type=int, help="day of month instalments fall due (29–31 "
                    "fall on the last day of shorter months)")
     p.add_argument("--grace-months", type=int, help="deferral: months without payment")
+    w = p.add_argument_group("waiver (减免)", "a reduction needs approval data before the "
+                             "plan can be agreed; without it the plan is only a draft")
+    w.add_argument("--waive-interest", metavar="X|all", help="interest waived: an amount, "
+                   "or all")
+    w.add_argument("--waive-fees", metavar="X|all", help="late fees and other fees waived "
+                   "(late fees first): an amount, or all")
+    w.add_argument("--waive-principal", metavar="X|all", help="principal waived; refused "
+                   "unless the allow_principal_waiver setting is on")
+    w.add_argument("--approver", metavar="NAME", help="who approved the waiver")
+    w.add_argument("--approval-ref", metavar="REF", help="approval reference (审批编号)")
+    w.add_argument("--approved-on", metavar="YYYY-MM-DD", help="date of approval, not after "
+                   "the agreement date")
+    w.add_argument("--waiver-reason", metavar="TEXT", help="why the waiver was granted")
     _add_plan_options(p)
     o = add_command(sub, "options", "show the standard repayment options for an account side "
                     "by side, and what the customer can afford", cmd_options)

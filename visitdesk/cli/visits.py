@@ -205,6 +205,18 @@ def cmd_export(ctx: Any) -> int:
     return 0
 
 
+def cmd_playbook_check(ctx: Any) -> int:
+    from visitdesk.adapters.visit_store import bank_lexicon, bank_playbook
+    from visitdesk.core.playbook import load_playbook
+
+    pb = load_playbook(ctx.args.file) if ctx.args.file else bank_playbook(ctx.data_dir)
+    lexicon = bank_lexicon(ctx.data_dir)
+    print(tr("visit.cli.playbook_ok", version=pb.version, stages=len(pb.stages),
+             situations=len(pb.situations), outcomes=len(pb.outcomes),
+             phrases=len(lexicon.entries)))
+    return 0
+
+
 def register(sub: Any) -> None:
     global _visit_sub
     visit = sub.add_parser("visit", help="create, show, finalise or amend a visit record",
@@ -262,11 +274,15 @@ def register(sub: Any) -> None:
                     "(exit 2 when broken, saying where)", cmd_audit_verify)
     p.add_argument("--json", action="store_true")
 
+    playbook = sub.add_parser("playbook", help="check a playbook file",
+                              description="check a playbook file", parents=[COMMON])
+    psub = playbook.add_subparsers(dest="playbook_command", metavar="ACTION", required=True)
+    p = add_command(psub, "check", "load and check a playbook (default: the one in force, "
+                    "the data folder's playbook.json or the bundled one) and the lexicon",
+                    cmd_playbook_check)
+    p.add_argument("file", nargs="?", metavar="FILE.json")
+
     p = add_command(sub, "export-outcomes", "write one row per visit to an .xlsx workbook "
                     "for the bank's central system", cmd_export)
     p.add_argument("--out", required=True, metavar="FILE.xlsx")
 
-    try:  # the documents area's signing, when present and not registering itself
-        from visitdesk.adapters import signing  # noqa: F401
-    except ImportError:
-        pass

@@ -414,7 +414,8 @@ def parse_account_no(value: object) -> str:
 # phones
 # ----------------------------------------------------------------------------------------
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?$")
+_LANDLINE = re.compile(r"^(0\d{2,3})-(\d{7,8})(?:-(\d{1,6}))?$")
+_LANDLINE_BARE = re.compile(r"^0\d{9,11}$")
 
 
 def parse_phone(value: object) -> tuple[str, CellProblem | None]:
@@ -429,8 +430,8 @@ def parse_phone(value: object) -> tuple[str, CellProblem | None]:
     text = clean_text(value)
     if _MOBILE.match(text):
         return text, None
-    compact = _normalise(text)
-    for ch in " ()（）.":
+    compact = _normalise(text).replace("(", "").replace(")", "-")
+    for ch in " .":
         compact = compact.replace(ch, "")
     if compact.startswith("+86"):
         compact = compact[3:]
@@ -442,7 +443,10 @@ def parse_phone(value: object) -> tuple[str, CellProblem | None]:
         return digits, None
     if len(digits) == 13 and digits.startswith("86") and _MOBILE.match(digits[2:]):
         return digits[2:], None
-    m = _LANDLINE.match(compact)
-    if m:
-        return m.group(1) + "-" + m.group(2) + (f"-{m.group(3)}" if m.group(3) else ""), None
+    if "-" in compact:
+        m = _LANDLINE.match(compact)
+        if m:
+            return m.group(1) + "-" + m.group(2) + (f"-{m.group(3)}" if m.group(3) else ""), None
+    elif _LANDLINE_BARE.match(digits):
+        return digits, None
     return text, CellProblem("import.cell.phone_unusual", "warning")

@@ -59,10 +59,21 @@ class BreakdownLine:
     amount: Decimal
     params: dict[str, Any] = field(default_factory=dict, compare=False)
     """The figures used, for documents that want to lay the formula out themselves."""
+    formula_key: str = field(default="", compare=False)
+    """Catalog key of the formula, to render it again in another language."""
 
     @property
     def label(self) -> str:
         return tr(self.key)
+
+    def label_in(self, lang: str | None = None) -> str:
+        return tr(self.key, lang=lang)
+
+    def formula_in(self, lang: str | None = None) -> str:
+        """The formula in ``lang`` (default: the current language)."""
+        if not self.formula_key:
+            return self.formula
+        return tr(self.formula_key, lang=lang, **self.params)
 
 
 @dataclass(frozen=True)
@@ -96,17 +107,17 @@ class DebtBreakdown:
         """``principal``, ``interest``, ``late_fee`` or ``other_fees``."""
         return getattr(self, name)
 
-    def basis_text(self) -> str:
+    def basis_text(self, lang: str | None = None) -> str:
         """One sentence saying which date the figures are as of and whether projected."""
         if self.as_of is None:
-            return tr("plans.debt.basis.unknown")
+            return tr("plans.debt.basis.unknown", lang=lang)
         if self.projected and self.on != self.as_of:
-            return tr("plans.debt.basis.projected", as_of=self.as_of.isoformat(),
+            return tr("plans.debt.basis.projected", lang=lang, as_of=self.as_of.isoformat(),
                       on=self.on.isoformat() if self.on else "")
         if self.on and self.on != self.as_of:
-            return tr("plans.debt.basis.not_projected", as_of=self.as_of.isoformat(),
-                      on=self.on.isoformat())
-        return tr("plans.debt.basis.as_of", as_of=self.as_of.isoformat())
+            return tr("plans.debt.basis.not_projected", lang=lang,
+                      as_of=self.as_of.isoformat(), on=self.on.isoformat())
+        return tr("plans.debt.basis.as_of", lang=lang, as_of=self.as_of.isoformat())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -159,11 +170,13 @@ def breakdown(account: Account, settings: Settings, on: date | None = None) -> D
         if settings.daily_interest_rate is not None and settings.daily_interest_rate > 0:
             rate = settings.daily_interest_rate
             added = round_fen(principal * rate * span)
-            params = {"principal": format_plain(principal), "rate": percent_text(rate),
-                      "days": span, "amount": format_plain(added)}
+            params: dict[str, Any] = {
+                "principal": format_plain(principal), "rate": percent_text(rate),
+                "days": span, "amount": format_plain(added)}
             lines.append(BreakdownLine(
                 "plans.debt.line.interest", "interest",
-                tr("plans.debt.formula.interest", **params), added, params))
+                tr("plans.debt.formula.interest", **params), added, params,
+                "plans.debt.formula.interest"))
             interest += added
         if settings.late_fee_rate is not None and settings.late_fee_rate > 0:
             if days_before is not None and days_after is not None:
@@ -176,13 +189,15 @@ def breakdown(account: Account, settings: Settings, on: date | None = None) -> D
                 minimum = round_fen(settings.late_fee_min)
                 each = max(by_rate, minimum)
                 added = each * months
-                params = {"principal": format_plain(principal), "rate": percent_text(rate),
-                          "months": months, "minimum": format_plain(minimum),
-                          "each": format_plain(each), "amount": format_plain(added)}
+                params = {
+                    "principal": format_plain(principal), "rate": percent_text(rate),
+                    "months": months, "minimum": format_plain(minimum),
+                    "each": format_plain(each), "amount": format_plain(added)}
                 key = ("plans.debt.formula.late_fee_min" if minimum > by_rate
                        else "plans.debt.formula.late_fee")
                 lines.append(BreakdownLine(
-                    "plans.debt.line.late_fee", "late_fee", tr(key, **params), added, params))
+                    "plans.debt.line.late_fee", "late_fee", tr(key, **params), added, params,
+                    key))
                 late_fee += added
     return DebtBreakdown(
         account_no=account.account_no,

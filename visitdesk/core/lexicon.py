@@ -105,10 +105,25 @@ def load_lexicon(extra: Path | str | None = None, path: Path | str | None = None
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(tr("visit.lexicon.error", file=str(p), where="/", problem=str(exc)))
+            raise InputError(tr("visit.lexicon.error", file=str(p), where="/",
+                                problem=str(exc))) from exc
         lexicon = parse_lexicon(data, p.name, lexicon)
     assert lexicon is not None
     return lexicon
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "_")
+
+
+def _word_bounded(text: str, start: int, end: int) -> bool:
+    """Latin phrases match whole words only ("liar" is not in "familiar"); Chinese has no
+    word breaks, so a Chinese phrase matches anywhere."""
+    if _is_word_char(text[start]) and start > 0 and _is_word_char(text[start - 1]):
+        return False
+    if _is_word_char(text[end - 1]) and end < len(text) and _is_word_char(text[end]):
+        return False
+    return True
 
 
 def screen(text: str, lexicon: Lexicon) -> list[LexiconHit]:
@@ -122,7 +137,9 @@ def screen(text: str, lexicon: Lexicon) -> list[LexiconHit]:
         needle = entry.phrase.casefold()
         start = folded.find(needle)
         while start >= 0:
-            found.append((start, start + len(needle), entry))
+            end = start + len(needle)
+            if _word_bounded(folded, start, end):
+                found.append((start, end, entry))
             start = folded.find(needle, start + 1)
     found.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     hits: list[LexiconHit] = []

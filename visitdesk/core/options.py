@@ -16,7 +16,7 @@ from decimal import Decimal
 from visitdesk.core.debt import DebtBreakdown
 from visitdesk.core.errors import InputError, PlanError
 from visitdesk.core.money import ZERO, format_yuan, round_fen
-from visitdesk.core.plans import FeeMode, Plan, PlanKind, PlanTerms, build_plan
+from visitdesk.core.plans import COMPONENTS, FeeMode, Plan, PlanKind, PlanTerms, build_plan
 from visitdesk.core.settings import Settings
 from visitdesk.i18n import tr
 
@@ -36,12 +36,15 @@ class PlanOption:
 
     @property
     def label(self) -> str:
+        return self.label_in()
+
+    def label_in(self, lang: str | None = None) -> str:
         kind = self.terms.kind
         if kind is PlanKind.INSTALMENTS:
-            return tr("plans.option.instalments", months=self.terms.months)
+            return tr("plans.option.instalments", lang=lang, months=self.terms.months)
         if kind is PlanKind.DEFERRAL:
-            return tr("plans.option.deferral", grace=self.terms.grace_months)
-        return tr("plans.option.lump_sum")
+            return tr("plans.option.deferral", lang=lang, grace=self.terms.grace_months)
+        return tr("plans.option.lump_sum", lang=lang)
 
     @property
     def periods(self) -> int:
@@ -77,14 +80,16 @@ def plan_options(debt: DebtBreakdown, settings: Settings, start: date, *,
                  fee_mode: FeeMode = FeeMode.NONE, rate: Decimal = ZERO,
                  components: tuple[str, ...] | None = None) -> tuple[PlanOption, ...]:
     """Lump sum, the standard instalment lengths and a deferral, each built on ``debt``."""
-    extra = {"components": components} if components else {}
-    options = [_option("lump-sum", PlanTerms(PlanKind.LUMP_SUM, start, **extra), debt, settings)]
+    comps = components or COMPONENTS
+    options = [_option("lump-sum", PlanTerms(PlanKind.LUMP_SUM, start, components=comps),
+                       debt, settings)]
     for months in option_months(settings):
         terms = PlanTerms(PlanKind.INSTALMENTS, start, months=months, fee_mode=fee_mode,
-                          rate=rate, **extra)
+                          rate=rate, components=comps)
         options.append(_option(f"instalments-{months}", terms, debt, settings))
     grace = min(DEFERRAL_GRACE_MONTHS, max(1, settings.instalment_cap))
-    terms = PlanTerms(PlanKind.DEFERRAL, start, months=1, grace_months=grace, **extra)
+    terms = PlanTerms(PlanKind.DEFERRAL, start, months=1, grace_months=grace,
+                      components=comps)
     options.append(_option(f"deferral-{grace}", terms, debt, settings))
     return tuple(options)
 
@@ -119,23 +124,26 @@ class Affordability:
             return None
         return 0 if self.plan.terms.kind is PlanKind.LUMP_SUM else self.plan.terms.months
 
-    def message(self) -> str:
+    def message(self, lang: str | None = None) -> str:
         """The result in one or two plain sentences, with a suggestion when nothing fits."""
         most = format_yuan(self.max_payment)
         if self.disposable <= 0:
-            return tr("plans.afford.no_disposable", disposable=format_yuan(self.disposable))
+            return tr("plans.afford.no_disposable", lang=lang,
+                      disposable=format_yuan(self.disposable))
         if not self.debt_given:
-            return tr("plans.afford.max_only", max=most)
+            return tr("plans.afford.max_only", lang=lang, max=most)
         if self.plan is not None and self.plan.terms.kind is PlanKind.LUMP_SUM:
-            return tr("plans.afford.lump_sum", max=most,
+            return tr("plans.afford.lump_sum", lang=lang, max=most,
                       total=format_yuan(self.plan.total_payable))
         if self.plan is not None:
-            return tr("plans.afford.fits", max=most, months=self.plan.terms.months,
+            return tr("plans.afford.fits", lang=lang, max=most,
+                      months=self.plan.terms.months,
                       amount=format_yuan(largest_payment(self.plan)))
         if self.longest is not None:
-            return tr("plans.afford.none_fits", max=most, months=self.longest.terms.months,
+            return tr("plans.afford.none_fits", lang=lang, max=most,
+                      months=self.longest.terms.months,
                       amount=format_yuan(largest_payment(self.longest)))
-        return tr("plans.afford.none_possible", max=most)
+        return tr("plans.afford.none_possible", lang=lang, max=most)
 
 
 def largest_payment(plan: Plan) -> Decimal:

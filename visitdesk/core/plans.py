@@ -17,6 +17,8 @@ Conventions:
   instalment pays the remaining balance with its interest.
 * The down payment is due on the agreement date (row 0).
 * A deferral's grace months carry no payment and no fee or interest.
+* A plan whose last payment falls more than ``Settings.instalment_cap`` months after the
+  agreement date (e.g. a deferral followed by 60 instalments) can be drafted but not agreed.
 * A reduction is a waiver (减免) or a debt component left out of the plan; either needs the
   approval data (approver, reference, date, reason) before the plan can be agreed, but a plan
   without it can still be drafted and shown.
@@ -33,7 +35,7 @@ from typing import Any
 
 from visitdesk.core.debt import DebtBreakdown, percent_text
 from visitdesk.core.errors import PlanError
-from visitdesk.core.money import FEN, ZERO, format_plain, money_str, round_fen
+from visitdesk.core.money import FEN, ZERO, format_plain, format_yuan, money_str, round_fen
 from visitdesk.core.settings import Settings
 from visitdesk.i18n import tr
 
@@ -106,6 +108,18 @@ class Waiver:
     @property
     def amount(self) -> Decimal:
         return self.interest + self.fees + self.principal
+
+    @classmethod
+    def covering(cls, debt: DebtBreakdown, *, interest: bool = False, fees: bool = False,
+                 principal: bool = False, **approval: Any) -> Waiver:
+        """A waiver of whole components of ``debt`` (the flag form), with approval fields
+        (``approver``, ``approval_ref``, ``approved_on``, ``reason``) passed through."""
+        return cls(
+            interest=debt.interest if interest else ZERO,
+            fees=debt.late_fee + debt.other_fees if fees else ZERO,
+            principal=debt.principal if principal else ZERO,
+            **approval,
+        )
 
     def missing_approval(self) -> tuple[str, ...]:
         """Names of the approval fields still empty (``approver``, ``approval_ref``…)."""
@@ -264,6 +278,8 @@ class Plan:
     """Debt the plan repays: included components less the waiver."""
     reductions: dict[str, Decimal] = field(default_factory=dict)
     """Component → amount not payable under the plan (waived or left out)."""
+    instalment_cap: int = 60
+    """``Settings.instalment_cap`` when built: the plan should end within that many months."""
 
     @property
     def total_payable(self) -> Decimal:
@@ -299,7 +315,7 @@ class Plan:
     def last_due(self) -> date:
         return self.schedule[-1].due_date
 
-    def agreement_problems(self) -> tuple[str, ...]:
+    def agreement_problems(self, lang: str | None = None) -> tuple[str, ...]:
         """Why the plan cannot be agreed yet (it can still be drafted); empty when it can."""
         problems: list[str] = []
         if self.reduction_total > 0:
@@ -307,14 +323,19 @@ class Plan:
             missing = waiver.missing_approval()
             if missing:
                 problems.append(tr(
-                    "plans.problem.approval_missing",
-                    amount=format_plain(self.reduction_total),
-                    missing="、".join(tr(f"plans.field.{m}") for m in missing),
+                    "plans.problem.approval_missing", lang=lang,
+                    amount=format_yuan(self.reduction_total),
+                    missing=tr("plans.field.separator", lang=lang).join(
+                        tr(f"plans.field.{m}", lang=lang) for m in missing),
                 ))
             if waiver.approved_on and waiver.approved_on > self.terms.start:
-                problems.append(tr("plans.problem.approval_after_agreement",
+                problems.append(tr("plans.problem.approval_after_agreement", lang=lang,
                                    approved_on=waiver.approved_on.isoformat(),
                                    start=self.terms.start.isoformat()))
+        limit = add_months(self.terms.start, self.instalment_cap, self.terms.start.day)
+        if self.last_due > limit:
+            problems.append(tr("plans.problem.beyond_cap", lang=lang, cap=self.instalment_cap,
+                               last_due=self.last_due.isoformat(), limit=limit.isoformat()))
         return tuple(problems)
 
     @property
@@ -339,8 +360,17 @@ class Plan:
             "total_fees": money_str(self.total_fees),
             "monthly_amount": money_str(self.monthly_amount),
             "schedule": [r.to_json() for r in self.schedule],
+            "waiver": self._waiver_json(),
             "agreement_problems": list(self.agreement_problems()),
         }
+
+    def _waiver_json(self) -> dict[str, Any] | None:
+        """The waiver with its total and the approval fields still missing; None without."""
+        waiver = self.terms.waiver
+        if waiver is None:
+            return None
+        return {**waiver.to_json(), "total": money_str(waiver.amount),
+                "missing_approval": list(waiver.missing_approval()) if waiver.amount else []}
 
 
 # --- building -------------------------------------------------------------------------------
@@ -531,7 +561,15 @@ def build_plan(terms: PlanTerms, debt: DebtBreakdown, settings: Settings) -> Pla
         schedule.append(ScheduleRow(first_n + index, due, principal, fee, principal + fee,
                                     balance))
     return Plan(terms=terms, debt=debt, schedule=tuple(schedule), settled=settled,
-                reductions=reductions)
+                reductions=reductions, instalment_cap=settings.instalment_cap)
+
+
+def custom_total(terms: PlanTerms, debt: DebtBreakdown, settings: Settings) -> Decimal:
+    """What the rows of a custom schedule must sum to: the debt the plan settles (included
+    components less the waiver) less the down payment. A refused waiver raises
+    :class:`PlanError`."""
+    settled, _ = _reduce(terms, debt, settings)
+    return settled - round_fen(max(terms.down_payment, ZERO))
 
 
 def _check_custom(terms: PlanTerms, financed: Decimal) -> None:

@@ -272,17 +272,19 @@ def load_playbook(path: str | Path | None = None) -> Playbook:
     try:
         mtime = p.stat().st_mtime
     except OSError as exc:
-        raise PlaybookError(tr("visit.playbook.error.unreadable", file=str(p), detail=str(exc)))
+        raise PlaybookError(tr("visit.playbook.error.unreadable", file=str(p),
+                               detail=str(exc))) from exc
     hit = _cached.get(p)
     if hit and hit[0] == mtime:
         return hit[1]
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlaybookError(tr("visit.playbook.error.unreadable", file=str(p), detail=str(exc)))
+        raise PlaybookError(tr("visit.playbook.error.unreadable", file=str(p),
+                               detail=str(exc))) from exc
     except json.JSONDecodeError as exc:
         raise PlaybookError(tr("visit.playbook.error.json", file=p.name, line=exc.lineno,
-                               column=exc.colno, detail=exc.msg))
+                               column=exc.colno, detail=exc.msg)) from exc
     playbook = parse_playbook(data, source=p.name)
     _cached[p] = (mtime, playbook)
     return playbook
@@ -292,9 +294,9 @@ class _Parser:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, where: str, key: str, **params: Any) -> PlaybookError:
+    def fail(self, where: str, message_key: str, /, **params: Any) -> PlaybookError:
         return PlaybookError(tr("visit.playbook.error.at", file=self.source, where=where,
-                                problem=tr(key, **params)))
+                                problem=tr(message_key, **params)))
 
     # helpers
     def obj(self, value: Any, where: str) -> dict[str, Any]:
@@ -455,10 +457,11 @@ def parse_playbook(data: Any, source: str = "playbook.json") -> Playbook:
     for i, entry in enumerate(p.items(root.get("triggers", []), "triggers")):
         w = f"triggers[{i}]"
         entry = p.obj(entry, w)
-        stage = stage_by_id.get(entry.get("stage"))
+        stage = stage_by_id.get(str(entry.get("stage")))
         if stage is None:
             raise p.fail(w, "visit.playbook.error.missing_stage", stage=entry.get("stage"))
-        target = stage.field(entry.get("field")) if isinstance(entry.get("field"), str) else None
+        field_id = entry.get("field")
+        target = stage.field(field_id) if isinstance(field_id, str) else None
         if target is None:
             raise p.fail(w, "visit.playbook.error.missing_field",
                          field=f"{stage.id}.{entry.get('field')}")

@@ -167,7 +167,7 @@ def _check_fields(c: _Collector, fields: tuple[Field, ...], answers: dict[str, A
         if problem:
             c.error("bad_value", loc, section=title, field=f.label.get(), problem=tr(problem))
             continue
-        if f.type in FREE_TEXT_TYPES and lexicon is not None:
+        if f.type in FREE_TEXT_TYPES and lexicon is not None and isinstance(value, str):
             _screen(c, value, loc, f"{title} · {f.label.get()}", lexicon)
     for fid in answers:
         if fid not in known:
@@ -326,3 +326,35 @@ def _check_plan(c: _Collector, record: VisitRecord, settings: Settings,
     if record.plan_agreed:
         for i, problem in enumerate(plan.agreement_problems()):
             c.error("plan_not_agreeable", "plan", detail=str(i), problem=problem)
+
+
+STAGE_STATUSES = ("not_started", "in_progress", "complete", "has_problems")
+
+
+def section_status(report: ValidationReport, answers: dict[str, Any], location: str) -> str:
+    """Status of a stage or situation for the navigator: ``has_problems`` when the report
+    has an error or an unacknowledged warning there, ``not_started`` with no answer yet,
+    ``complete`` when nothing is missing, else ``in_progress``.
+
+    ``location`` is ``stages.<id>`` or ``situations.<id>``; ``answers`` its answers.
+    """
+    issues = report.at(location)
+    answered = any(not is_blank(v) for v in answers.values())
+    if not answered:
+        return "not_started"
+    if any(i.code != "required" and (i.severity == "error" or not i.acknowledged)
+           for i in issues):
+        return "has_problems"
+    return "in_progress" if any(i.code == "required" for i in issues) else "complete"
+
+
+def stage_statuses(record: VisitRecord, playbook: Playbook,
+                   report: ValidationReport) -> dict[str, str]:
+    """``{stage_id: status}`` for every stage and ``{situation_id: status}`` for every
+    raised situation (see :func:`section_status`)."""
+    out = {s.id: section_status(report, record.answers.get(s.id, {}), f"stages.{s.id}")
+           for s in playbook.stages}
+    for sid in raised_situations(record, playbook):
+        answers = record.situations[sid].answers if sid in record.situations else {}
+        out[sid] = section_status(report, answers, f"situations.{sid}")
+    return out

@@ -324,7 +324,8 @@ class _Reader:
         try:
             return datetime.fromisoformat(v)
         except (TypeError, ValueError):
-            raise InputError(tr("visit.record.error.bad_datetime", key=self.key(k), value=v))
+            raise InputError(tr("visit.record.error.bad_datetime", key=self.key(k),
+                                value=v)) from None
 
     def day(self, k: str) -> date | None:
         v = self.data.get(k)
@@ -333,7 +334,8 @@ class _Reader:
         try:
             return date.fromisoformat(v)
         except (TypeError, ValueError):
-            raise InputError(tr("visit.record.error.bad_date", key=self.key(k), value=v))
+            raise InputError(tr("visit.record.error.bad_date", key=self.key(k),
+                                value=v)) from None
 
     def person(self, k: str) -> Person | None:
         v = self.data.get(k)

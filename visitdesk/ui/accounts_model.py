@@ -77,6 +77,7 @@ class AccountIndex:
         self.hay: list[str] = [_haystack(a) for a in self.accounts]
         self.branch: list[str] = [a.branch for a in self.accounts]
         self.bucket: list[str] = [overdue_bucket(a.overdue_days) for a in self.accounts]
+        self.position: dict[str, int] = {a.account_no: i for i, a in enumerate(self.accounts)}
         self._orders: dict[int, list[int]] = {}
         if eager:
             for column in range(len(COLUMNS)):
@@ -136,10 +137,13 @@ class AccountsModel(QAbstractTableModel):
 
     def row_of(self, account_no: str) -> int:
         """Visible row of the account, or -1."""
-        for row, i in enumerate(self._rows):
-            if self._accounts[i].account_no == account_no:
-                return row
-        return -1
+        i = self._index.position.get(account_no)
+        if i is None:
+            return -1
+        try:
+            return self._rows.index(i)  # a C-speed scan, ~1 ms at 100,000 rows
+        except ValueError:
+            return -1
 
     @property
     def search_text(self) -> str:
@@ -228,24 +232,12 @@ class AccountsModel(QAbstractTableModel):
         return str(section + 1)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        # A model reset, not layoutAboutToBeChanged/layoutChanged: emitting those from Python
+        # over-releases a reference to ``True`` on every call in PySide6 6.12 and the process
+        # aborts later ("bool_dealloc"). The window re-selects the shown account after a reset.
         if not 0 <= column < len(COLUMNS):
             column = -1
-        self.layoutAboutToBeChanged.emit()
-        old_rows = self._rows
+        self.beginResetModel()
         self._sort_column, self._sort_order = column, order
         self._rows = self._compute_rows()
-        self._remap_persistent(old_rows)
-        self.layoutChanged.emit()
-
-    def _remap_persistent(self, old_rows: list[int]) -> None:
-        """Keep selections and the current index on the same accounts across a sort."""
-        persistent = self.persistentIndexList()
-        if not persistent:
-            return
-        new_pos = {i: r for r, i in enumerate(self._rows)}
-        new_indexes = []
-        for idx in persistent:
-            r = idx.row()
-            target = new_pos.get(old_rows[r], -1) if 0 <= r < len(old_rows) else -1
-            new_indexes.append(self.index(target, idx.column()) if target >= 0 else QModelIndex())
-        self.changePersistentIndexList(persistent, new_indexes)
+        self.endResetModel()

@@ -36,7 +36,7 @@ def demo_workbook() -> Path:
 
     return resource(*DEMO_WORKBOOK)
 
-DEMO_SETTINGS = dict(
+DEMO_SETTINGS: dict[str, Any] = dict(
     bank_name="示例银行",
     branch="示例银行朝阳支行",
     officer_name="李明（示例）",
@@ -63,6 +63,11 @@ def application() -> QApplication:
         from visitdesk.fonts import register_qt_font
 
         app.setApplicationVersion(__version__)
+        from PySide6.QtGui import QIcon
+
+        from visitdesk.paths import resource
+
+        app.setWindowIcon(QIcon(str(resource("icons", "visitdesk.png"))))  # same as the .exe
         try:
             family = register_qt_font()
         except RuntimeError:
@@ -212,6 +217,10 @@ def run_app(args: argparse.Namespace) -> int:
             window.show_first_run()
         if open_file:
             window.open_import(open_file)
+        # a visit draft left open by a session that stopped uncleanly: offer to reopen it
+        from visitdesk.ui.visit import offer_recovery
+
+        offer_recovery(window, window.ctx)
 
     QTimer.singleShot(0, first_dialogs)
     code = app.exec()

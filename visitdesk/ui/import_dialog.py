@@ -367,7 +367,10 @@ class ImportDialog(QDialog):
         """Header → field as the combos now say (None: keep as an extra column)."""
         out: dict[str, str | None] = {}
         for row in range(self.mapping_table.rowCount()):
-            header = self.mapping_table.item(row, 0).text()
+            item = self.mapping_table.item(row, 0)
+            if item is None:
+                continue
+            header = item.text()
             combo = self.mapping_table.cellWidget(row, 1)
             out[header] = combo.currentData() if isinstance(combo, QComboBox) else None
         return out

@@ -12,8 +12,16 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRegularExpression,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,6 +37,8 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -49,10 +59,16 @@ from visitdesk.core.plans import (
     PlanTerms,
     ScheduleRow,
     Waiver,
+    add_months,
     build_plan,
+    custom_total,
 )
 from visitdesk.core.settings import Settings
 from visitdesk.i18n import tr
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+ROOT_INDEX = QModelIndex()
+"""The invalid index, as the default ``parent`` of table models."""
 
 MONEY_PATTERN = r"^\d{0,12}([.]\d{0,2})?$"
 RATE_PATTERN = r"^\d{0,2}([.]\d{0,4})?$"
@@ -93,10 +109,10 @@ class OptionsModel(QAbstractTableModel):
     def option(self, row: int) -> PlanOption:
         return self._options[row]
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
         return 0 if parent.isValid() else len(self._options)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -106,7 +122,7 @@ class OptionsModel(QAbstractTableModel):
                 return tr(f"plans.column.{self.COLUMNS[section]}")
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._options):
             return None
         option = self._options[index.row()]
@@ -140,10 +156,10 @@ class ScheduleModel(QAbstractTableModel):
         self._rows = plan.schedule if plan else ()
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -153,7 +169,7 @@ class ScheduleModel(QAbstractTableModel):
                 return tr(f"plans.column.{self.COLUMNS[section]}")
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
@@ -169,6 +185,223 @@ class ScheduleModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignCenter)
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+def parse_money_text(value: object) -> Decimal | None:
+    """A non-negative amount with at most two decimals from what a money editor holds:
+    ``Decimal`` or text such as ``"1200"`` or ``"1200.50"``; None for anything else (floats
+    included, so no binary rounding ever reaches a schedule)."""
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not QRegularExpression(MONEY_PATTERN).match(text).hasMatch() or not any(
+                ch.isdigit() for ch in text):
+            return None
+        amount = Decimal(text)
+    else:
+        return None
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+class CustomRowsModel(QAbstractTableModel):
+    """The rows of a custom schedule as the officer enters them: due date and amount, the
+    period number in the vertical header (it follows the row, so inserting a row renumbers
+    the rows after it without changing their data).
+
+    Edited in place (``setData`` with a ``QDate``/``date``/ISO text for the date, Decimal
+    text for the amount); whether the rows make a valid plan is the engine's business."""
+
+    COLUMNS = ("due_date", "amount")
+    DATE_COLUMN = 0
+    AMOUNT_COLUMN = 1
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[CustomInstalment] = []
+        self._start = date.today()
+
+    # domain access
+    def rows(self) -> tuple[CustomInstalment, ...]:
+        return tuple(self._rows)
+
+    def set_rows(self, rows: tuple[CustomInstalment, ...] | list[CustomInstalment]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def set_start(self, start: date) -> None:
+        """The agreement date: the first new row falls a month after it."""
+        self._start = start
+
+    def entered(self) -> Decimal:
+        return sum((r.amount for r in self._rows), ZERO)
+
+    def default_date(self, position: int) -> date:
+        """A month after the row before ``position`` (or after the agreement date)."""
+        before = self._rows[position - 1].due_date if position > 0 else self._start
+        return add_months(before, 1, before.day)
+
+    # Qt model API
+    def rowCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+                return tr(f"plans.column.{self.COLUMNS[section]}")
+            if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
+                return str(section + 1)
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and index.column() in (self.DATE_COLUMN, self.AMOUNT_COLUMN):
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.DATE_COLUMN:
+                return row.due_date.isoformat()
+            return format_plain(row.amount)
+        if role == Qt.ItemDataRole.EditRole:
+            if column == self.DATE_COLUMN:
+                return _qdate(row.due_date)
+            return format(row.amount, "f") if row.amount else ""
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column == self.AMOUNT_COLUMN:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def setData(self, index: ModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if (role != Qt.ItemDataRole.EditRole or not index.isValid()
+                or not 0 <= index.row() < len(self._rows)):
+            return False
+        row = self._rows[index.row()]
+        if index.column() == self.DATE_COLUMN:
+            due = _date_value(value)
+            if due is None:
+                return False
+            self._rows[index.row()] = CustomInstalment(due, row.amount)
+        elif index.column() == self.AMOUNT_COLUMN:
+            amount = parse_money_text(value)
+            if amount is None:
+                return False
+            self._rows[index.row()] = CustomInstalment(row.due_date, amount)
+        else:
+            return False
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole,
+                                             Qt.ItemDataRole.EditRole])
+        return True
+
+    def insertRows(self, row: int, count: int, parent: ModelIndex = ROOT_INDEX) -> bool:
+        """New rows a month apart after the row before, amount 0 (to be entered)."""
+        if parent.isValid() or count < 1 or not 0 <= row <= len(self._rows):
+            return False
+        self.beginInsertRows(ROOT_INDEX, row, row + count - 1)
+        for position in range(row, row + count):
+            self._rows.insert(position, CustomInstalment(self.default_date(position), ZERO))
+        self.endInsertRows()
+        return True
+
+    def removeRows(self, row: int, count: int, parent: ModelIndex = ROOT_INDEX) -> bool:
+        if parent.isValid() or count < 1 or row < 0 or row + count > len(self._rows):
+            return False
+        self.beginRemoveRows(ROOT_INDEX, row, row + count - 1)
+        del self._rows[row:row + count]
+        self.endRemoveRows()
+        return True
+
+
+def _date_value(value: Any) -> date | None:
+    if isinstance(value, QDate):
+        return _pydate(value) if value.isValid() else None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+class CustomRowDelegate(QStyledItemDelegate):
+    """A ``yyyy-MM-dd`` date editor and a money editor that takes Decimal text only."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
+                     index: ModelIndex) -> QWidget:
+        if index.column() == CustomRowsModel.DATE_COLUMN:
+            date_editor = QDateEdit(parent)
+            date_editor.setObjectName("customDateEditor")
+            date_editor.setDisplayFormat("yyyy-MM-dd")
+            date_editor.setCalendarPopup(True)
+            return date_editor
+        if index.column() == CustomRowsModel.AMOUNT_COLUMN:
+            money_editor = QLineEdit(parent)
+            money_editor.setObjectName("customAmountEditor")
+            money_editor.setValidator(QRegularExpressionValidator(
+                QRegularExpression(MONEY_PATTERN), money_editor))
+            money_editor.setAlignment(Qt.AlignmentFlag.AlignRight)
+            money_editor.setPlaceholderText("0.00")
+            return money_editor
+        return super().createEditor(parent, option, index)
+
+    def setEditorData(self, editor: QWidget, index: ModelIndex) -> None:
+        value = index.data(Qt.ItemDataRole.EditRole)
+        if isinstance(editor, QDateEdit) and isinstance(value, QDate):
+            editor.setDate(value)
+        elif isinstance(editor, QLineEdit):
+            editor.setText(value or "")
+            editor.selectAll()
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(self, editor: QWidget, model: Any, index: ModelIndex) -> None:
+        if isinstance(editor, QDateEdit):
+            model.setData(index, editor.date(), Qt.ItemDataRole.EditRole)
+        elif isinstance(editor, QLineEdit):
+            if editor.text().strip():
+                model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
+        else:
+            super().setModelData(editor, model, index)
+
+
+class CustomRowsView(QTableView):
+    """The custom rows table, keyboard friendly: Insert adds a row after the current one,
+    Delete removes it, Enter edits the current cell."""
+
+    addRequested = Signal()
+    removeRequested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if self.state() != QAbstractItemView.State.EditingState:
+            if key == Qt.Key.Key_Insert:
+                self.addRequested.emit()
+                return
+            if key == Qt.Key.Key_Delete:
+                self.removeRequested.emit()
+                return
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                index = self.currentIndex()
+                if index.isValid():
+                    self.edit(index)
+                    return
+        super().keyPressEvent(event)
 
 
 def _money_edit(name: str) -> QLineEdit:
@@ -215,7 +448,7 @@ class PlanCalculator(QWidget):
         self._debt: DebtBreakdown | None = None
         self._plan: Plan | None = None
         self._error = ""
-        self._custom_rows: tuple[CustomInstalment, ...] = ()
+        self._custom_target: Decimal | None = None
         self._affordability: Affordability | None = None
         self._loading = False
         self._build()
@@ -308,7 +541,8 @@ class PlanCalculator(QWidget):
         self.component_checks: dict[str, QCheckBox] = {}
         components_row = QHBoxLayout()
         for name in COMPONENTS:
-            check = QCheckBox(tr(f"plans.component.{name}"))
+            check = QCheckBox(tr(f"plans.ui.short.{name}"))
+            check.setToolTip(tr(f"plans.component.{name}"))
             check.setObjectName(f"component_{name}")
             check.setChecked(True)
             check.setEnabled(name != "principal")
@@ -361,12 +595,15 @@ class PlanCalculator(QWidget):
         waiver_form.addRow(tr("plans.ui.approved_on"), approved_row)
         waiver_form.addRow(tr("plans.ui.reason"), self.reason_edit)
 
+        self._build_custom_box()
+
         editor = QWidget()
         editor_layout = QVBoxLayout(editor)
         editor_layout.setContentsMargins(0, 0, 0, 0)
         editor_layout.addWidget(editor_box)
+        editor_layout.addWidget(self.custom_box, 1)
         editor_layout.addWidget(self.waiver_box)
-        editor_layout.addStretch(1)
+        editor_layout.addStretch(0)
 
         # schedule (right)
         self.schedule_model = ScheduleModel(self)
@@ -400,8 +637,8 @@ class PlanCalculator(QWidget):
         layout.addWidget(splitter, 1)
 
         today = date.today()
-        for edit in (self.start_edit, self.first_due_edit, self.approved_on_edit):
-            edit.setDate(_qdate(today))
+        for date_edit in (self.start_edit, self.first_due_edit, self.approved_on_edit):
+            date_edit.setDate(_qdate(today))
 
         # every editor change rebuilds the plan
         self.kind_combo.currentIndexChanged.connect(self._on_kind_changed)
@@ -416,24 +653,97 @@ class PlanCalculator(QWidget):
                      self.waive_fees_edit, self.waive_principal_edit, self.approver_edit,
                      self.approval_ref_edit, self.reason_edit):
             edit.textChanged.connect(self._on_editor_changed)
-        for edit in (self.first_due_edit, self.approved_on_edit):
-            edit.dateChanged.connect(self._on_editor_changed)
+        for date_edit in (self.first_due_edit, self.approved_on_edit):
+            date_edit.dateChanged.connect(self._on_editor_changed)
         for check in self.component_checks.values():
             check.toggled.connect(self._on_editor_changed)
+
+    def _build_custom_box(self) -> None:
+        """The custom schedule editor, shown only for custom plans."""
+        self.custom_model = CustomRowsModel(self)
+        view = CustomRowsView()
+        view.setObjectName("customView")
+        view.setModel(self.custom_model)
+        view.setItemDelegate(CustomRowDelegate(view))
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                             | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        view.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        view.setAlternatingRowColors(True)
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        view.setMinimumHeight(120)
+        view.setToolTip(tr("plans.ui.custom_hint"))
+        view.addRequested.connect(self.add_custom_row)
+        view.removeRequested.connect(self.remove_custom_row)
+        self.custom_view = view
+
+        self.custom_add_button = QPushButton(tr("plans.ui.custom_add"))
+        self.custom_add_button.setObjectName("customAddButton")
+        self.custom_add_button.setToolTip("Insert")
+        self.custom_add_button.clicked.connect(self.add_custom_row)
+        self.custom_remove_button = QPushButton(tr("plans.ui.custom_remove"))
+        self.custom_remove_button.setObjectName("customRemoveButton")
+        self.custom_remove_button.setToolTip("Delete")
+        self.custom_remove_button.clicked.connect(self.remove_custom_row)
+        self.custom_fill_button = QPushButton(tr("plans.ui.custom_fill"))
+        self.custom_fill_button.setObjectName("customFillButton")
+        self.custom_fill_button.clicked.connect(self.fill_custom_remainder)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.custom_add_button)
+        buttons.addWidget(self.custom_remove_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.custom_fill_button)
+
+        self.custom_totals_label = QLabel()
+        self.custom_totals_label.setObjectName("customTotalsLabel")
+        self.custom_totals_label.setWordWrap(True)
+        self.custom_message_label = QLabel()
+        self.custom_message_label.setObjectName("customMessageLabel")
+        self.custom_message_label.setWordWrap(True)
+        self.custom_message_label.setStyleSheet("color: #b00020;")
+
+        self.custom_box = QGroupBox(tr("plans.ui.custom"))
+        self.custom_box.setObjectName("customBox")
+        layout = QVBoxLayout(self.custom_box)
+        layout.addWidget(self.custom_view, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.custom_totals_label)
+        layout.addWidget(self.custom_message_label)
+        self.custom_box.setVisible(False)
+
+        for signal in (self.custom_model.dataChanged, self.custom_model.rowsInserted,
+                       self.custom_model.rowsRemoved, self.custom_model.modelReset):
+            signal.connect(self._on_custom_rows_changed)
 
     # --- public API -----------------------------------------------------------------------
     def set_account(self, account: Account | None, settings: Settings,
                     on: date | None = None) -> None:
         """Show ``account`` (None clears). ``on`` is the agreement date (default today); the
-        debt is projected to it when the bank's rates are configured."""
+        debt is projected to it when the bank's rates are configured. Another account than
+        the one shown resets the editor and the affordability inputs."""
+        changed = (account.account_no if account else None) != (
+            self._account.account_no if self._account else None)
         self._account = account
         self._settings = settings
         self.months_spin.setMaximum(max(1, settings.instalment_cap))
         self.grace_spin.setMaximum(max(1, settings.instalment_cap))
-        self.waive_principal_edit.setEnabled(settings.allow_principal_waiver)
+        start = on or date.today()
+        if changed:
+            self._loading = True
+            for edit in (self.income_edit, self.expenses_edit, self.other_debts_edit):
+                edit.clear()
+            self._loading = False
+            self.set_terms(PlanTerms(PlanKind.INSTALMENTS, start,
+                                     months=min(12, max(1, settings.instalment_cap))))
+            return
         self._loading = True
-        self.start_edit.setDate(_qdate(on or date.today()))
+        self.start_edit.setDate(_qdate(start))
         self._loading = False
+        self._set_enabled_fields()
         self._refresh_all()
 
     def account(self) -> Account | None:
@@ -488,7 +798,8 @@ class PlanCalculator(QWidget):
             if w.approved_on:
                 self.approved_on_edit.setDate(_qdate(w.approved_on))
             self.reason_edit.setText(w.reason)
-            self._custom_rows = terms.custom_rows
+            self.custom_model.set_start(terms.start)
+            self.custom_model.set_rows(terms.custom_rows)
         finally:
             self._loading = False
         self._set_enabled_fields()
@@ -499,13 +810,15 @@ class PlanCalculator(QWidget):
         kind = PlanKind(self.kind_combo.currentData())
         fee_mode = FeeMode(self.fee_combo.currentData())
         lump = kind is PlanKind.LUMP_SUM
+        custom = kind is PlanKind.CUSTOM
         waiver = None
         if self.waiver_box.isChecked():
+            # a principal waiver the settings do not allow is passed on, so that the engine
+            # refuses it with its message instead of dropping it silently
             waiver = Waiver(
                 interest=_decimal(self.waive_interest_edit.text()),
                 fees=_decimal(self.waive_fees_edit.text()),
-                principal=(_decimal(self.waive_principal_edit.text())
-                           if self._settings.allow_principal_waiver else ZERO),
+                principal=_decimal(self.waive_principal_edit.text()),
                 approver=self.approver_edit.text().strip(),
                 approval_ref=self.approval_ref_edit.text().strip(),
                 approved_on=(_pydate(self.approved_on_edit.date())
@@ -521,12 +834,12 @@ class PlanCalculator(QWidget):
                   else _decimal(self.rate_edit.text()) / 100),
             down_payment=ZERO if lump else _decimal(self.down_edit.text()),
             first_due=(_pydate(self.first_due_edit.date())
-                       if self.first_due_check.isChecked() else None),
-            due_day=(self.due_day_spin.value() or None) if not lump else None,
+                       if self.first_due_check.isChecked() and not custom else None),
+            due_day=(self.due_day_spin.value() or None) if not lump and not custom else None,
             grace_months=self.grace_spin.value() if kind is PlanKind.DEFERRAL else 0,
             components=tuple(n for n, c in self.component_checks.items() if c.isChecked()),
             waiver=waiver,
-            custom_rows=self._custom_rows if kind is PlanKind.CUSTOM else (),
+            custom_rows=self.custom_model.rows() if custom else (),
         )
 
     # --- reactions ----------------------------------------------------------------------
@@ -538,6 +851,14 @@ class PlanCalculator(QWidget):
             self._loading = True
             self.grace_spin.setValue(3)
             self.months_spin.setValue(1)
+            self._loading = False
+        if (kind is PlanKind.CUSTOM and self.custom_model.rowCount() == 0
+                and self._plan is not None):
+            # start from the plan shown so far: its dates and the debt each row repays
+            self._loading = True
+            self.custom_model.set_rows([CustomInstalment(r.due_date, r.principal)
+                                        for r in self._plan.instalments])
+            self._sync_custom_months()
             self._loading = False
         self._set_enabled_fields()
         self._rebuild()
@@ -568,11 +889,115 @@ class PlanCalculator(QWidget):
         self.rate_edit.setEnabled(not lump and not custom and mode is not FeeMode.NONE)
         self.down_edit.setEnabled(not lump)
         self.due_day_spin.setEnabled(not lump and not custom)
-        self.first_due_edit.setEnabled(self.first_due_check.isChecked())
+        self.first_due_check.setEnabled(not custom)
+        self.first_due_edit.setEnabled(self.first_due_check.isChecked() and not custom)
         self.approved_on_edit.setEnabled(self.approved_check.isChecked())
+        # principal waivers only where the bank allows them; a stored one stays editable so
+        # that the officer can clear what the engine refuses
+        self.waive_principal_edit.setEnabled(
+            self._settings.allow_principal_waiver
+            or _decimal(self.waive_principal_edit.text()) != 0)
+        self.custom_box.setVisible(custom)
         unit = {FeeMode.FLAT_MONTHLY: "plans.ui.rate_monthly", FeeMode.ANNUITY:
                 "plans.ui.rate_yearly", FeeMode.EQUAL_PRINCIPAL: "plans.ui.rate_yearly"}
         self.rate_unit.setText(tr(unit.get(mode, "plans.ui.rate_none")))
+
+    # --- custom schedule ------------------------------------------------------------------
+    def add_custom_row(self) -> None:
+        """Add a row after the current one (at the end without one), a month after the row
+        before it; a row added at the end takes the amount still to enter."""
+        model = self.custom_model
+        current = self.custom_view.currentIndex()
+        position = current.row() + 1 if current.isValid() else model.rowCount()
+        at_end = position == model.rowCount()
+        remaining = self._custom_remaining()
+        self._loading = True
+        try:
+            model.insertRows(position, 1)
+            if at_end and remaining is not None and remaining > 0:
+                model.setData(model.index(position, CustomRowsModel.AMOUNT_COLUMN),
+                              remaining)
+        finally:
+            self._loading = False
+        self.custom_view.setCurrentIndex(model.index(position, CustomRowsModel.AMOUNT_COLUMN))
+        self._on_custom_rows_changed()
+
+    def remove_custom_row(self) -> None:
+        """Remove the current row (the last one without a current row)."""
+        model = self.custom_model
+        if model.rowCount() == 0:
+            return
+        current = self.custom_view.currentIndex()
+        row = current.row() if current.isValid() else model.rowCount() - 1
+        column = current.column() if current.isValid() else CustomRowsModel.DATE_COLUMN
+        model.removeRows(row, 1)
+        if model.rowCount():
+            self.custom_view.setCurrentIndex(model.index(min(row, model.rowCount() - 1),
+                                                         column))
+
+    def fill_custom_remainder(self) -> None:
+        """Put what is still to enter (or entered too much) into the last row."""
+        model = self.custom_model
+        remaining = self._custom_remaining()
+        if remaining is None or remaining == 0:
+            return
+        if model.rowCount() == 0:
+            self.add_custom_row()
+            return
+        last = model.rowCount() - 1
+        amount = model.rows()[last].amount + remaining
+        if amount <= 0:
+            self.custom_message_label.setText(tr(
+                "plans.ui.custom_fill_too_large", excess=format_yuan(-remaining),
+                last=format_yuan(model.rows()[last].amount)))
+            self.custom_message_label.setVisible(True)
+            return
+        model.setData(model.index(last, CustomRowsModel.AMOUNT_COLUMN), amount)
+
+    def _custom_remaining(self) -> Decimal | None:
+        if self._custom_target is None:
+            return None
+        return self._custom_target - self.custom_model.entered()
+
+    def _sync_custom_months(self) -> None:
+        count = self.custom_model.rowCount()
+        self.months_spin.setValue(max(1, min(count, self.months_spin.maximum())))
+
+    def _on_custom_rows_changed(self, *_: object) -> None:
+        if self._loading:
+            return
+        self._loading = True
+        self._sync_custom_months()
+        self._loading = False
+        self._rebuild()
+
+    def _refresh_custom(self, terms: PlanTerms | None, error: str) -> None:
+        """The running "entered / total / remaining" line and the engine's message."""
+        custom = terms is not None and terms.kind is PlanKind.CUSTOM
+        self._custom_target = None
+        if not custom or terms is None:
+            self.custom_totals_label.setText("")
+            self.custom_message_label.setText("")
+            return
+        model = self.custom_model
+        entered = model.entered()
+        if self._debt is not None:
+            try:
+                self._custom_target = custom_total(terms, self._debt, self._settings)
+            except PlanError:
+                self._custom_target = None
+        remaining = self._custom_remaining()
+        if remaining is None:
+            text = tr("plans.ui.custom_totals_unknown", entered=format_yuan(entered))
+        else:
+            text = tr("plans.ui.custom_totals", entered=format_yuan(entered),
+                      total=format_yuan(self._custom_target or ZERO),
+                      remaining=format_yuan(remaining))
+        self.custom_totals_label.setText(text)
+        self.custom_message_label.setText(error)
+        self.custom_message_label.setVisible(bool(error))
+        self.custom_fill_button.setEnabled(remaining is not None and remaining != 0)
+        self.custom_remove_button.setEnabled(model.rowCount() > 0)
 
     def _use_selected_option(self) -> None:
         rows = self.options_view.selectionModel().selectedRows()
@@ -605,12 +1030,12 @@ class PlanCalculator(QWidget):
         parts = [f"{tr('plans.component.' + n)} {format_yuan(debt.component(n))}"
                  for n in COMPONENTS]
         text = tr("plans.ui.debt_summary", account_no=debt.account_no,
-                  total=format_yuan(debt.total), parts="，".join(parts))
+                  total=format_yuan(debt.total), parts=tr("plans.ui.separator").join(parts))
         lines = [text, debt.basis_text()]
         if debt.overdue_days is not None:
             lines[-1] += " " + tr("plans.ui.overdue", days=debt.overdue_days,
                                   months=debt.overdue_months)
-        lines += [f"+ {ln.label}：{ln.formula}" for ln in debt.lines]
+        lines += [tr("plans.ui.line", label=ln.label, formula=ln.formula) for ln in debt.lines]
         return "\n".join(lines)
 
     def _refresh_affordability(self) -> None:
@@ -634,12 +1059,16 @@ class PlanCalculator(QWidget):
     def _rebuild(self) -> None:
         plan: Plan | None = None
         error = ""
+        terms: PlanTerms | None = None
+        self.custom_model.set_start(_pydate(self.start_edit.date()))
         if self._debt is not None:
             try:
-                plan = build_plan(self._read_terms(), self._debt, self._settings)
+                terms = self._read_terms()
+                plan = build_plan(terms, self._debt, self._settings)
             except (PlanError, InputError) as exc:
                 error = str(exc)
         self._plan, self._error = plan, error
+        self._refresh_custom(terms, error)
         if plan is not None and not self.first_due_check.isChecked() and plan.instalments:
             # show the computed first due date in the (disabled) field
             self._loading = True

@@ -136,9 +136,9 @@ class SettingsForm(QWidget):
             spin.setRange(1, 360)
             return spin
         if hint is time:
-            edit = QTimeEdit()
-            edit.setDisplayFormat("HH:mm")
-            return edit
+            time_edit = QTimeEdit()
+            time_edit.setDisplayFormat("HH:mm")
+            return time_edit
         line = QLineEdit()
         if name in PERCENT_FIELDS:
             line.setPlaceholderText(tr("ui.settings.percent_placeholder"))
@@ -276,7 +276,8 @@ class SettingsDialog(QDialog):
             editor = self.form.editors.get(first)
             if editor is not None:
                 for i in range(self.form.tabs.count()):
-                    if self.form.tabs.widget(i).isAncestorOf(editor):
+                    page = self.form.tabs.widget(i)
+                    if page is not None and page.isAncestorOf(editor):
                         self.form.tabs.setCurrentIndex(i)
                 editor.setFocus()
             return

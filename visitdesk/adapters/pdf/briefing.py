@@ -23,6 +23,7 @@ from visitdesk.adapters.pdf.common import (
     capitals,
     debt_rows,
     fmt_date,
+    paren,
     yuan,
 )
 from visitdesk.adapters.pdf.styles import (
@@ -153,7 +154,7 @@ def briefing_content(accounts: Sequence[Account], settings: Settings, playbook, 
             facts=facts, debt=debt,
             debt_lines=tuple([debt.basis_text()] + [ln.formula for ln in debt.lines]),
             options=tuple(options), stages=stages, situations=situations, form=form))
-    officer = settings.officer_name + (f"（{settings.staff_no}）" if settings.staff_no else "")
+    officer = settings.officer_name + (paren(settings.staff_no, lang) if settings.staff_no else "")
     return BriefingContent(
         lang=lang, title=t("docs.briefing.title"), bank_line=bank,
         subtitle=t("docs.briefing.subtitle", day=fmt_date(visit_day, lang), count=len(items),
@@ -193,10 +194,10 @@ def _paper_form(playbook, t: Tr, lang: str) -> tuple[FormSection, ...]:
                  for s in playbook.stages]
     sections += [FormSection(t("docs.briefing.form.situation", title=s.title.get(lang)),
                              tuple(field_of(f) for f in s.fields)) for s in playbook.situations]
-    sections.append(FormSection(t("docs.summary.section.conduct"), tuple(
+    sections.append(FormSection(t("docs.briefing.form.conduct"), tuple(
         FormField(c.label.get(lang), "choices", (t("docs.summary.confirmed"),), True)
         for c in playbook.conduct)))
-    sections.append(FormSection(t("docs.summary.section.outcome"), (
+    sections.append(FormSection(t("docs.briefing.form.outcome"), (
         FormField(t("docs.field.outcome"), "choices", choices(playbook.outcomes), True),
         FormField(t("docs.briefing.form.plan"), "long"),
         FormField(t("docs.field.follow_up_date"), "lines"),
@@ -226,7 +227,7 @@ def _options_table(rows: Sequence[OptionRow], st: Styles, t: Tr, width: float):
 def _form_flowables(section, st: Styles, t: Tr, width: float) -> list:
     out: list = [Paragraph(text(section.title), st.h2)]
     for f in section.fields:
-        label = f.label + (" *" if f.required else "") + (f"（{f.condition}）" if f.condition else "")
+        label = f.label + (" *" if f.required else "") + (paren(f.condition, t.lang) if f.condition else "")
         if f.kind == "choices":
             boxes = "　".join(f"{BOX} {o}" for o in f.options)
             out.append(Paragraph(f"{text(label)}：{text(boxes)}", st.body))
@@ -240,7 +241,8 @@ def render_briefing(c: BriefingContent) -> bytes:
     st = make_styles(9.5)
     t = Tr(c.lang)
     w = CONTENT_WIDTH
-    info = DocInfo(title=c.title, lang=c.lang, running_head=f"{c.bank_line} · {c.title}")
+    info = DocInfo(title=c.title, lang=c.lang,
+                   running_head=" · ".join(x for x in (c.bank_line, c.title) if x))
     story: list = []
     if c.bank_line:
         story.append(Paragraph(text(c.bank_line), st.subtitle))
@@ -258,7 +260,7 @@ def render_briefing(c: BriefingContent) -> bytes:
                           Paragraph(money(a.debt.total), st.cell_right)])
         story.append(KeepTogether([
             Paragraph(text(t("docs.briefing.sec.debt")), st.h2),
-            grid_table(debt_data, [w * 0.35, w * 0.25], zebra=False),
+            grid_table(debt_data, [w * 0.35, w * 0.25], zebra=False), spacer(1.5),
             Paragraph(text(t("docs.briefing.total_words", amount=yuan(a.debt.total, c.lang),
                              capitals=capitals(a.debt.total))), st.body),
             *[Paragraph(text(line), st.note) for line in a.debt_lines]]))

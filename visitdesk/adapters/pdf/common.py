@@ -8,13 +8,13 @@ its terms with the plans area's code), how an answer of a playbook field reads o
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from visitdesk.core.accounts import Account
+from visitdesk.core.audit import canonical
 from visitdesk.core.capitals import to_capitals
 from visitdesk.core.debt import DebtBreakdown, breakdown, percent_text
 from visitdesk.core.money import format_plain
@@ -27,10 +27,9 @@ COMPLAINT_HOTLINE = "12378"
 
 
 def record_hash(record_json: dict[str, Any]) -> str:
-    """sha256 of the record's canonical JSON (sorted keys, no spaces, UTF-8)."""
-    canonical = json.dumps(record_json, sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """sha256 of the record's canonical JSON, exactly as the case store keeps it (sorted
+    keys, no spaces, UTF-8)."""
+    return hashlib.sha256(canonical(record_json).encode("utf-8")).hexdigest()
 
 
 def qr_payload(record_id: str, version: int, digest: str) -> str:
@@ -73,6 +72,11 @@ def fmt_datetime(moment: datetime | None, lang: str) -> str:
 def fmt_moment_full(moment: datetime) -> str:
     """Signing time as printed in the stamp: ISO with seconds and offset."""
     return moment.isoformat(sep=" ", timespec="seconds")
+
+
+def paren(inner: str, lang: str) -> str:
+    """A parenthetical as each language writes it: ``（…）`` or `` (…)``."""
+    return f"（{inner}）" if lang == "zh_CN" else f" ({inner})"
 
 
 def yuan(amount: Decimal, lang: str) -> str:

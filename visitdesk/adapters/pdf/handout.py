@@ -23,6 +23,7 @@ from visitdesk.adapters.pdf.common import (
     fee_text,
     fmt_date,
     fmt_datetime,
+    paren,
     plan_kind_label,
     yuan,
 )
@@ -36,6 +37,7 @@ from visitdesk.adapters.pdf.styles import (
     Styles,
     build_pdf,
     decode_png,
+    font_cmd,
     grid_table,
     key_value_table,
     make_styles,
@@ -85,7 +87,8 @@ def handout_content(account: Account, plan: Plan, settings: Settings, *, record=
     lang = lang or settings.language
     t = Tr(lang)
     terms = plan.terms
-    agreement = terms.kind in (PlanKind.INSTALMENTS, PlanKind.DEFERRAL) and len(plan.instalments) > 1
+    # more than one payment agreed by negotiation: the rules' instalment agreement applies
+    agreement = terms.kind is not PlanKind.LUMP_SUM and len(plan.instalments) > 1
     title = t("docs.handout.title.agreement" if agreement else "docs.handout.title.notice")
     bank = " ".join(x for x in (settings.bank_name, settings.branch) if x) or t("docs.handout.the_bank")
     if record is not None and record.id:
@@ -113,7 +116,7 @@ def handout_content(account: Account, plan: Plan, settings: Settings, *, record=
     ]
     if terms.down_payment > 0:
         plan_pairs.append((t("docs.plan.down_payment"),
-                           f"{yuan(terms.down_payment, lang)}（{fmt_date(terms.start, lang)}）"))
+                           yuan(terms.down_payment, lang) + paren(fmt_date(terms.start, lang), lang)))
     plan_pairs += [
         (t("docs.handout.cycle"), t("docs.handout.cycle_monthly") if len(instalments) > 1
          else t("docs.handout.cycle_once")),
@@ -167,7 +170,7 @@ def _each_text(plan: Plan, t: Tr, lang: str) -> str:
     rows = plan.instalments
     regular = {r.amount for r in rows[:-1]}
     if len(rows) == 1:
-        return f"{yuan(rows[0].amount, lang)}（{capitals(rows[0].amount)}）"
+        return yuan(rows[0].amount, lang) + paren(capitals(rows[0].amount), lang)
     if len(regular) == 1:
         amount = rows[0].amount
         return t("docs.handout.each_equal", amount=yuan(amount, lang), capitals=capitals(amount),
@@ -227,7 +230,7 @@ def render_handout(c: HandoutContent, stamp: StampSpec | None = None
         debt_rows_.append([Paragraph(text(label), st.cell), Paragraph(money(amount), st.cell_right)])
     debt_rows_.append([Paragraph(text(t("docs.debt.total")), st.cell_head),
                        Paragraph(money(c.plan.debt.total), st.cell_right)])
-    debt_flow: list = [grid_table(debt_rows_, [w * 0.4, w * 0.3], zebra=False),
+    debt_flow: list = [grid_table(debt_rows_, [w * 0.4, w * 0.3], zebra=False), spacer(1.5),
                        Paragraph(text(t("docs.handout.debt_words", amount=yuan(c.plan.debt.total, c.lang),
                                         capitals=capitals(c.plan.debt.total))), st.body),
                        Paragraph(text(c.debt_basis), st.note)]
@@ -236,7 +239,7 @@ def render_handout(c: HandoutContent, stamp: StampSpec | None = None
             f"{label} {amount}" for label, amount in c.reductions),
             settled=yuan(c.plan.settled, c.lang))), st.body))
     story += [KeepTogether([Paragraph(text(next(n) + t("docs.handout.sec.debt")), st.h1),
-                            *debt_flow[:1]]), *debt_flow[1:]]
+                            *debt_flow[:2]]), *debt_flow[2:]]
     story += [Paragraph(text(next(n) + t("docs.handout.sec.plan")), st.h1),
               key_value_table(c.plan_pairs, st, w, columns=1, label_share=0.28), spacer(2), Paragraph(text(t("docs.handout.schedule_intro")), st.body),
               handout_schedule(c, st, t, w)]
@@ -257,7 +260,7 @@ def render_handout(c: HandoutContent, stamp: StampSpec | None = None
     cells = [SignatureImage(png, w * 0.42, 26 * mm, caption, st)
              for png, caption in (c.signatures["customer"], c.signatures["officer"])]
     sig_table = Table([cells], colWidths=[w / 2, w / 2])
-    sig_table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    sig_table.setStyle(TableStyle([font_cmd(), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     sign_flow: list = [Paragraph(text(t("docs.handout.sign_intro")), st.body), spacer(2), sig_table]
     if stamp is not None:
         sign_flow += [spacer(3), StampBox("officer", info, stamp.png, stamp.lines, 110 * mm,

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -34,9 +35,43 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from visitdesk.core.money import format_plain
 from visitdesk.fonts import register_pdf_font
 from visitdesk.i18n import tr
-from visitdesk.core.money import format_plain
+
+# Streams are Flate-compressed; the ASCII85 layer on top only adds size and (pure-Python)
+# encoding time.
+rl_config.useA85 = 0
+
+
+def _install_char_width_cache() -> None:
+    """Chinese text is wrapped character by character and reportlab measures every character
+    anew (its own comment: "the performance is going to SUCK"); remember each width per font
+    and size instead. Same numbers, about a fifth less time per briefing."""
+    from reportlab.lib import textsplit
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if getattr(textsplit.getCharWidths, "visitdesk_cached", False):
+        return
+    tables: dict[tuple[str, float], dict[str, float]] = {}
+
+    def get_char_widths(word: str, font_name: str, font_size: float) -> list[float]:
+        table = tables.get((font_name, font_size))
+        if table is None:
+            table = tables[(font_name, font_size)] = {}
+        widths = []
+        for ch in word:
+            width = table.get(ch)
+            if width is None:
+                width = table[ch] = stringWidth(ch, font_name, font_size)
+            widths.append(width)
+        return widths
+
+    get_char_widths.visitdesk_cached = True  # type: ignore[attr-defined]
+    textsplit.getCharWidths = get_char_widths
+
+
+_install_char_width_cache()
 
 PAGE_SIZE = A4
 MARGIN = 16 * mm
@@ -112,6 +147,8 @@ class NumberedCanvas(rl_canvas.Canvas):
     footer_font: str = "Helvetica"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if not kwargs.get("initialFontName"):  # no stray Helvetica resource
+            kwargs["initialFontName"] = self.footer_font
         super().__init__(*args, **kwargs)
         self._saved_page_states: list[dict] = []
 
@@ -205,12 +242,18 @@ def build_pdf(story: list, info: DocInfo, *, margin: float = MARGIN) -> bytes:
 
 # --- tables ------------------------------------------------------------------------------------
 
+def font_cmd() -> tuple:
+    """Table cells given as plain strings use the bundled font (never a stray Helvetica)."""
+    return ("FONTNAME", (0, 0), (-1, -1), register_pdf_font())
+
+
 def grid_table(rows: Sequence[Sequence[Any]], col_widths: Sequence[float], *,
                header_rows: int = 1, zebra: bool = True,
                right_cols: Sequence[int] = (), extra: Sequence[tuple] = ()) -> Table:
     """A ruled table whose header rows repeat on every page it flows to."""
     table = Table(list(rows), colWidths=list(col_widths), repeatRows=header_rows, hAlign="LEFT")
     cmds: list[tuple] = [
+        font_cmd(),
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
@@ -245,6 +288,7 @@ def key_value_table(pairs: Sequence[tuple[str, Any]], st: Styles, width: float, 
     widths = [pair_w * label_share, pair_w * (1 - label_share)] * columns
     table = Table(cells, colWidths=widths, hAlign="LEFT")
     table.setStyle(TableStyle([
+        font_cmd(),
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
@@ -413,16 +457,10 @@ class WriteLines(Flowable):
 
 
 def qr_flowable(payload: str, size: float) -> Flowable:
-    """A vector QR code (reportlab's own widget: no image library, scans at any zoom)."""
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
+    """A vector QR code drawn straight on the page (reportlab's own encoder; no image)."""
+    from reportlab.graphics.barcode.qr import QrCode
 
-    widget = QrCodeWidget(payload, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    w, h = x1 - x0, y1 - y0
-    drawing = Drawing(size, size, transform=[size / w, 0, 0, size / h, 0, 0])
-    drawing.add(widget)
-    return drawing
+    return QrCode(payload, width=size, height=size, qrLevel="M", qrBorder=2)
 
 
 def spacer(h_mm: float) -> Spacer:

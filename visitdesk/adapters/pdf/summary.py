@@ -23,6 +23,7 @@ from visitdesk.adapters.pdf.common import (
     fee_text,
     fmt_date,
     fmt_datetime,
+    paren,
     plan_from_terms,
     plan_kind_label,
     qr_payload,
@@ -39,6 +40,7 @@ from visitdesk.adapters.pdf.styles import (
     Styles,
     build_pdf,
     decode_png,
+    font_cmd,
     grid_table,
     key_value_table,
     make_styles,
@@ -118,13 +120,13 @@ def summary_content(record, account: Account, settings: Settings, playbook,
         (t("docs.field.actual"), _span(record.actual_start, record.actual_end, lang)),
         (t("docs.field.address_visited"), record.address_visited or "—"),
         (t("docs.field.new_address"), record.new_address or "—"),
-        (t("docs.field.officer"), _person(officer)),
-        (t("docs.field.companion"), _person(record.companion) if record.companion else "—"),
+        (t("docs.field.officer"), _person(officer, lang)),
+        (t("docs.field.companion"), _person(record.companion, lang) if record.companion else "—"),
         (t("docs.field.met"), choice(playbook.met_choices, record.met)
-         + (f"（{record.met_name}）" if record.met_name else "")),
+         + (paren(record.met_name, lang) if record.met_name else "")),
         (t("docs.field.identity"), choice(playbook.identity_methods, record.identity_method)),
         (t("docs.field.others_present"), yes_no[record.others_present]
-         + (f"（{record.others_who}）" if record.others_who else "")),
+         + (paren(record.others_who, lang) if record.others_who else "")),
         (t("docs.field.debt_with_others"), yes_no[record.debt_discussed_with_others_present]),
         (t("docs.field.consent_hours"), yes_no[record.consent_outside_hours]),
         (t("docs.field.consent_others"), yes_no[record.consent_discuss_with_others]),
@@ -166,7 +168,7 @@ def summary_content(record, account: Account, settings: Settings, playbook,
         plan_pairs = _plan_pairs(plan, record.plan_agreed, t, lang)
     outcome = playbook.outcome(record.outcome)
     follow = record.follow_up
-    outcome_pairs = (
+    outcome_pairs: tuple[tuple[str, str], ...] = (
         (t("docs.field.outcome"), outcome.label.get(lang) if outcome else (record.outcome or "—")),
         (t("docs.field.dispute_verified"), yes_no[record.dispute_verified]),
         (t("docs.field.follow_up_date"), fmt_date(follow.date, lang)),
@@ -179,7 +181,7 @@ def summary_content(record, account: Account, settings: Settings, playbook,
     signatures = {}
     for who in ("customer", "officer"):
         sig = record.signatures.get(who)
-        name = account.name if who == "customer" else _person(officer)
+        name = account.name if who == "customer" else _person(officer, lang)
         when = fmt_datetime(sig.signed_at, lang) if sig else ""
         caption = t(f"docs.sign.caption.{who}", name=name) + (f"  {when}" if when else "")
         signatures[who] = (decode_png(sig.png_base64) if sig else None, caption)
@@ -208,10 +210,10 @@ def summary_content(record, account: Account, settings: Settings, playbook,
     )
 
 
-def _person(p) -> str:
+def _person(p, lang: str) -> str:
     if p is None:
         return "—"
-    return f"{p.name}（{p.staff_no}）" if p.staff_no else p.name
+    return p.name + paren(p.staff_no, lang) if p.staff_no else p.name
 
 
 def _span(start: datetime | None, end: datetime | None, lang: str) -> str:
@@ -234,7 +236,7 @@ def _plan_pairs(plan: Plan, agreed: bool, t: Tr, lang: str) -> tuple[tuple[str, 
         (t("docs.plan.settled"), yuan(plan.settled, lang)),
         (t("docs.plan.down_payment"), yuan(terms.down_payment, lang)),
         (t("docs.plan.fees"), fee_text(plan, t)),
-        (t("docs.plan.total_payable"), f"{yuan(plan.total_payable, lang)}（{capitals(plan.total_payable)}）"),
+        (t("docs.plan.total_payable"), yuan(plan.total_payable, lang) + paren(capitals(plan.total_payable), lang)),
     ]
     if plan.reductions:
         reduced = "；".join(f"{t('docs.debt.' + c)} {yuan(a, lang)}" for c, a in plan.reductions.items())
@@ -303,7 +305,7 @@ def signature_row(signatures: dict[str, tuple[bytes | None, str]], st: Styles,
     cells = [SignatureImage(png, width * 0.42, 24 * mm, caption, st)
              for png, caption in (signatures["customer"], signatures["officer"])]
     table = Table([cells], colWidths=[width / 2, width / 2])
-    table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
+    table.setStyle(TableStyle([font_cmd(), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     return table
 
@@ -331,7 +333,7 @@ def render_summary(content: SummaryContent, stamp: StampSpec | None = None
         story.append(Paragraph(text(t("docs.summary.section.situations")), st.h1))
         for block in content.situations:
             story.append(KeepTogether([
-                Paragraph(text(f"{block.title}（{block.note}）"), st.h2),
+                Paragraph(text(block.title + paren(block.note, content.lang)), st.h2),
                 key_value_table(block.pairs, st, w, columns=1, label_share=0.34)]))
     story += section(t("docs.summary.section.conduct"), st,
                      key_value_table(content.conduct, st, w, columns=2, label_share=0.62))
@@ -361,7 +363,7 @@ def render_summary(content: SummaryContent, stamp: StampSpec | None = None
     else:
         bottom = Table([[Paragraph(text(t("docs.summary.unsigned")), st.small), qr]],
                        colWidths=[w - qr_size - 4 * mm, qr_size + 4 * mm])
-    bottom.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    bottom.setStyle(TableStyle([font_cmd(), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                 ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     sign_flow += [spacer(3), bottom, check]
     story.append(KeepTogether([Paragraph(text(t("docs.summary.section.signatures")), st.h1),

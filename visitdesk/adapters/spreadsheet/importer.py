@@ -28,7 +28,14 @@ from visitdesk.adapters.spreadsheet.reader import (
 from visitdesk.adapters.spreadsheet.safety import refuse
 from visitdesk.atomic import atomic_write_bytes
 from visitdesk.core.errors import ImportCancelled, ImportRefused
-from visitdesk.core.importing import ImportReport, ParseResult, Problem, RowParser, field_label
+from visitdesk.core.importing import (
+    ImportReport,
+    ParseResult,
+    Problem,
+    RowParser,
+    as_of_from_titles,
+    field_label,
+)
 from visitdesk.core.mapping import (
     HEADER_SCAN_ROWS,
     ColumnMapping,
@@ -125,6 +132,7 @@ def _locate(wb: OpenWorkbook, sheet: str | None, table: SynonymTable, settings: 
             rest: Iterator[Row] = (r for r in reader.rows(len(headers)) if r[0] > header_no)
         else:
             rest = itertools.chain(top[idx + 1:], rows)
+        reader.title_as_of = as_of_from_titles(r for _n, r in top[:idx])
         return reader, header_no, mapping, rest
     assert first_failure is not None
     name, top = first_failure
@@ -163,7 +171,8 @@ def read_accounts(path: str | os.PathLike[str], *, sheet: str | None = None,
             )
         parser = RowParser(file=path.name, sheet=reader.name, headers=proposal.headers,
                            columns=proposal.columns, required=_required(settings, table),
-                           date1904=reader.date1904, as_of=as_of or date.today())
+                           date1904=reader.date1904,
+                           as_of=as_of or reader.title_as_of or date.today())
         scan = getattr(reader, "scan", None)
         merged = scan.merged if scan is not None else []
         if merged:
@@ -186,21 +195,21 @@ def read_accounts(path: str | os.PathLike[str], *, sheet: str | None = None,
 
 def _feed(parser: RowParser, rows: Iterable[Row], total: int, progress: Progress | None,
           cancel: Cancel | None) -> None:
-    feed = parser.feed
-    if progress is None and cancel is None:
-        for row_no, values in rows:
-            feed(row_no, values)
-        return
-    countdown = PROGRESS_EVERY
-    for row_no, values in rows:
-        feed(row_no, values)
-        countdown -= 1
-        if not countdown:
-            countdown = PROGRESS_EVERY
+    """Feed rows in blocks of :data:`PROGRESS_EVERY`, reporting progress and checking for
+    cancellation between blocks."""
+    block: list[Row] = []
+    append = block.append
+    for row in rows:
+        append(row)
+        if len(block) >= PROGRESS_EVERY:
+            parser.feed_block(block)
+            last = block[-1][0]
+            block.clear()
             if cancel is not None and cancel():
                 raise ImportCancelled(tr("import.cancelled"))
             if progress is not None:
-                progress(min(row_no, total), total)
+                progress(min(last, total), total)
+    parser.feed_block(block)
     if cancel is not None and cancel():
         raise ImportCancelled(tr("import.cancelled"))
 

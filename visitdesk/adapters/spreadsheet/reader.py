@@ -24,7 +24,6 @@ from pathlib import Path
 
 from visitdesk.adapters.spreadsheet import safety
 from visitdesk.adapters.spreadsheet.safety import SheetScan, refuse
-from visitdesk.core.cells import CellError
 from visitdesk.core.errors import ImportRefused
 
 MAX_SLOW_COLUMNS = 256
@@ -91,7 +90,10 @@ class OpenpyxlSheet:
         from openpyxl import load_workbook
 
         limit = min(max_col or MAX_SLOW_COLUMNS, MAX_SLOW_COLUMNS)
-        wb = load_workbook(self.path, read_only=True, data_only=True)
+        try:
+            wb = load_workbook(self.path, read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds on damaged files
+            raise refuse("import.refused.corrupt", file=self.path.name) from None
         try:
             ws = wb[self.name]
             bad = self.scan.bad_by_row()
@@ -104,6 +106,10 @@ class OpenpyxlSheet:
                         if c < len(out):
                             out[c] = err
                 yield row_no, out
+        except ImportRefused:
+            raise
+        except (KeyError, *safety.ZIP_ERRORS, SyntaxError) as exc:
+            raise refuse("import.refused.corrupt", file=self.path.name) from exc
         finally:
             wb.close()
 
@@ -137,8 +143,7 @@ class CsvSheet:
         self.total_rows = max(len(self._records), 1)
 
     def rows(self, max_col: int | None = None) -> Iterator[Row]:
-        for i, record in enumerate(self._records, start=1):
-            yield i, record
+        yield from enumerate(self._records, start=1)
 
 
 class OpenWorkbook:
@@ -166,6 +171,9 @@ class OpenWorkbook:
         """Every non-worksheet XML part: size enforced while inflating, and no DTD."""
         assert self._zip is not None
         sheet_parts = {s.part for s in self.facts.sheets} if self.facts else set()
+        shared = {"xl/sharedStrings.xml"}
+        if self.facts and self.facts.shared_strings:
+            shared.add(self.facts.shared_strings)
         for info in self._zip.infolist():
             name = info.filename
             if name in sheet_parts or not name.endswith((".xml", ".rels")):
@@ -174,12 +182,15 @@ class OpenWorkbook:
                 continue
             try:
                 with self._zip.open(info) as fh:
-                    safety.check_no_dtd(fh.read(4096), self.path.name)
+                    head = fh.read(4096)
+                    safety.check_no_dtd(head, self.path.name)
+                    if name in shared:
+                        safety.check_shared_strings_head(head, info.file_size, self.path.name)
                     while fh.read(safety.CHUNK):
                         pass
             except ImportRefused:
                 raise
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+            except safety.ZIP_ERRORS:
                 raise refuse("import.refused.corrupt", file=self.path.name) from None
 
     # --- sheets ----------------------------------------------------------------------------
@@ -211,6 +222,9 @@ class OpenWorkbook:
         assert self._zip is not None and self.facts is not None
         part = next(s.part for s in self.facts.sheets if s.name == name and s.part)
         scan = safety.scan_sheet(self._zip, part, self.path.name, cancel=cancel)
+        if not scan.dense_ok and scan.max_col == 26 and not scan.unreferenced:
+            # 26 was an upper bound for one-letter columns; measure before giving up.
+            scan.max_col = safety.exact_max_column(self._zip, part, self.path.name)
         if not scan.dense_ok:
             return OpenpyxlSheet(self.path, name, scan, self.facts.date1904)
         return CalamineSheet(name, self._calamine_sheet(name), scan, self.facts.date1904)

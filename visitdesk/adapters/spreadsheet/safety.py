@@ -20,6 +20,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,7 @@ MAX_RATIO = 250
 """Largest compression ratio accepted for a part bigger than :data:`RATIO_FLOOR`."""
 RATIO_FLOOR = 5 << 20
 MAX_PARTS = 10_000
-MAX_CELLS_DENSE = 12_000_000
+MAX_CELLS_DENSE = 8_000_000
 """Largest rows × columns grid handed to calamine (it allocates the grid densely)."""
 MAX_COLUMNS_DENSE = 1_000
 MAX_XML_NAME = "xl/workbook.xml"
@@ -48,6 +49,10 @@ STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error,
+              RuntimeError)
+"""What inflating a damaged or hostile archive member can raise."""
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -170,9 +175,11 @@ def read_part(zf: zipfile.ZipFile, name: str, file_name: str, limit: int = 64 <<
             raise refuse("import.refused.bomb", file=file_name)
         with zf.open(info) as fh:
             data = fh.read(limit + 1)
+    except ImportRefused:
+        raise
     except KeyError:
         raise refuse("import.refused.corrupt", file=file_name) from None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+    except ZIP_ERRORS:
         raise refuse("import.refused.corrupt", file=file_name) from None
     if len(data) > limit:
         raise refuse("import.refused.bomb", file=file_name)
@@ -184,6 +191,42 @@ def check_no_dtd(head: bytes, file_name: str) -> None:
     start = head[:4096]
     if any(m in start for m in _DTD_MARKERS):
         raise refuse("import.refused.hostile_xml", file=file_name)
+
+
+_UNIQUE_COUNT = re.compile(rb'\b(?:uniqueCount|count)="(\d+)"')
+
+
+def check_shared_strings_head(head: bytes, size: int, file_name: str) -> None:
+    """calamine reserves memory for the declared number of shared strings before reading
+    them; a declared count of four billion makes it abort the process (tested). Each string
+    takes at least five bytes (``<si/>``), so a count beyond ``size / 5`` is a lie."""
+    start = head.find(b"<sst")
+    if start < 0:
+        return
+    tag = head[start:head.find(b">", start) + 1]
+    for count in _UNIQUE_COUNT.findall(tag):
+        if int(count) > size // 5 + 16:
+            raise refuse("import.refused.hostile_structure", file=file_name)
+
+
+def exact_max_column(zf: zipfile.ZipFile, part: str, file_name: str) -> int:
+    """The widest column actually used (a second, slower pass for very long sheets)."""
+    best = 0
+    pattern = re.compile(rb'<c r="([A-Z]{1,3})\d')
+    try:
+        with zf.open(part) as fh:
+            tail = b""
+            while True:
+                block = fh.read(CHUNK)
+                if not block:
+                    break
+                data = tail + block
+                tail = data[-16:]
+                for letters in set(pattern.findall(data)):
+                    best = max(best, col_index(letters))
+    except ZIP_ERRORS:
+        raise refuse("import.refused.corrupt", file=file_name) from None
+    return best
 
 
 def _parse_xml(data: bytes, file_name: str):
@@ -214,7 +257,7 @@ def workbook_facts(zf: zipfile.ZipFile, file_name: str) -> XlsxFacts:
             targets[rel.get("Id", "")] = (rel.get("Type", ""), full)
     sheets = []
     for sheet in root.iterfind("m:sheets/m:sheet", ns):
-        rid = sheet.get("{%s}id" % REL_NS, "")
+        rid = sheet.get(f"{{{REL_NS}}}id", "")
         kind, part = targets.get(rid, ("", None))  # type: ignore[assignment]
         if part is not None and not kind.endswith("/worksheet"):
             part = None
@@ -229,6 +272,9 @@ def workbook_facts(zf: zipfile.ZipFile, file_name: str) -> XlsxFacts:
 # ----------------------------------------------------------------------------------------
 _ROW_NUM = re.compile(rb'<row r="(\d+)"')
 _WIDE_REF = re.compile(rb'<c r="([A-Z]{2,})(\d+)"')
+_WIDE_SEARCH = re.compile(rb'<c r="[A-Z]{2}')
+_UNREFERENCED = re.compile(rb'<(?:c|row)(?! r=")[ >/]')
+"""A cell or row without an ``r`` attribute first (legal, but then positions are implicit)."""
 _V = re.compile(rb"<v>([^<]*)</v>")
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 MAX_MERGES = 100_000
@@ -239,7 +285,6 @@ class SheetScan:
     max_row: int = 0
     max_col: int = 0
     """1-based, 0 when the sheet is empty."""
-    cells: int = 0
     far_cell: str = ""
     """Reference of the cell furthest out (when the grid is too big), e.g. ``XFD1048576``."""
     unreferenced: bool = False
@@ -298,45 +343,38 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, file_name: str, *, cancel=None) -
                         continue
                     cut += 6
                     chunk, tail = data[:cut], data[cut:]
-                _scan_chunk(chunk, scan)
+                _scan_chunk(chunk, scan, final=not block)
                 if cancel is not None and cancel():
                     break
                 if not block:
                     break
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+    except ImportRefused:
+        raise
+    except ZIP_ERRORS:
         raise refuse("import.refused.corrupt", file=file_name) from None
     return scan
 
 
-def _scan_chunk(chunk: bytes, scan: SheetScan) -> None:
+def _scan_chunk(chunk: bytes, scan: SheetScan, final: bool = False) -> None:
     rows = _ROW_NUM.findall(chunk)
     if rows:
         top = max(map(int, rows))
         if top > scan.max_row:
             scan.max_row = top
-    n_any = chunk.count(b"<c")
-    n_ref = chunk.count(b'<c r="')
-    if n_any != n_ref:
-        # "<c" also starts <col>, <cfRule> …: count real cells before deciding.
-        n_any = chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b"<c/>")
-        if n_any != n_ref:
-            scan.unreferenced = True
-    ncells = n_ref
-    scan.cells += ncells
-    if b"<row>" in chunk or chunk.count(b"<row ") != len(rows):
+        if scan.max_col < 26:
+            scan.max_col = 26  # one-letter columns are bounded by Z; wider ones are examined
+    if not scan.unreferenced and _UNREFERENCED.search(chunk):
         scan.unreferenced = True
-    # One-letter columns (A..Z) are bounded by 26; only wider references are examined.
-    if scan.max_col < 26 and ncells:
-        scan.max_col = 26
-    for letters, row in _WIDE_REF.findall(chunk):
-        c = col_index(letters)
-        if c > scan.max_col or not scan.far_cell:
-            if c >= scan.max_col:
+    if _WIDE_SEARCH.search(chunk):
+        for letters, row in _WIDE_REF.findall(chunk):
+            c = col_index(letters)
+            if c > scan.max_col or (c == scan.max_col and not scan.far_cell):
                 scan.max_col = c
                 scan.far_cell = (letters + row).decode()
     if b"<f" in chunk or b't="e"' in chunk:
         _find_bad_cells(chunk, scan)
-    if b"<mergeCell " in chunk:
+    if final and b"<mergeCell " in chunk:
+        # <mergeCells> follows <sheetData>, so it is always in the last chunk.
         for a_col, a_row, b_col, b_row in _MERGE.findall(chunk):
             if len(scan.merged) < MAX_MERGES:
                 scan.merged.append((int(a_row) - 1, col_index(a_col) - 1,

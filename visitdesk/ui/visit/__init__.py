@@ -1,0 +1,159 @@
+"""The visit window and its entry points.
+
+- :func:`open_visit` is the main window's hook ("开始/继续上门记录"): it resumes the account's
+  draft, or starts one, and shows a non-modal :class:`~visitdesk.ui.visit.window.VisitWindow`.
+- :func:`offer_recovery` runs after the main window is shown: when the last session stopped
+  with a draft open (no clean close), it offers to reopen that draft.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from visitdesk.core.errors import VisitdeskError
+from visitdesk.i18n import tr
+
+log = logging.getLogger("visitdesk.ui.visit")
+
+_windows: dict[str, Any] = {}
+"""Open visit windows by visit id (each window is a top-level window of its own)."""
+
+
+def open_windows() -> list[Any]:
+    return list(_windows.values())
+
+
+def repository(ctx: Any) -> Any:
+    """The visits of ``ctx.store`` with the app's settings (loads the playbook)."""
+    from visitdesk.adapters.visit_store import VisitRepository
+
+    repo = VisitRepository(ctx.store, settings=ctx.settings)
+    repo.playbook  # noqa: B018 - load now, so a bad playbook is reported before any window
+    return repo
+
+
+def _error(parent: QWidget | None, exc: BaseException) -> None:
+    QMessageBox.critical(parent, tr("common.error"), str(exc))
+
+
+def _show(ctx: Any, repo: Any, account: Any, record: Any) -> Any:
+    from visitdesk.ui.visit.window import VisitWindow
+
+    _install_quit_flush()
+    window = VisitWindow(ctx, repo, account, record)
+    _windows[record.id] = window
+    window.on_closed.append(_forget)
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    return window
+
+
+def _forget(visit_id: str) -> None:
+    _windows.pop(visit_id, None)
+
+
+def _existing(account_no: str) -> Any:
+    for window in _windows.values():
+        if window.account.account_no == account_no:
+            return window
+    return None
+
+
+def open_visit(parent: QWidget | None, ctx: Any, account: Any) -> Any:
+    """Resume the account's draft visit, or start one; returns the window (None if refused).
+
+    ``ctx`` is the app's :class:`visitdesk.cli.Context` (``settings``, ``store``). When the
+    account has no draft but finalised visits, the officer chooses between a new visit and
+    viewing the latest one.
+    """
+    window = _existing(account.account_no)
+    if window is not None:
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+    try:
+        repo = repository(ctx)
+        visits = repo.list(account.account_no)
+        drafts = [v for v in visits if v.state == "draft"]
+        if drafts:
+            return _show(ctx, repo, account, repo.get(drafts[-1].id))
+        if visits:
+            latest = visits[-1]
+            box = QMessageBox(QMessageBox.Icon.Question, tr("visitui.open.title"),
+                              tr("visitui.open.has_finalised", id=latest.id,
+                                 date=latest.visit_date or "",
+                                 state=tr(f"visit.state.{latest.state}")),
+                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+                              | QMessageBox.StandardButton.Cancel, parent)
+            box.button(QMessageBox.StandardButton.Yes).setText(tr("visitui.open.new"))
+            box.button(QMessageBox.StandardButton.No).setText(tr("visitui.open.view"))
+            answer = box.exec()
+            if answer == QMessageBox.StandardButton.No:
+                return _show(ctx, repo, account, repo.get(latest.id))
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
+        settings = ctx.settings
+        if not settings.officer_name.strip():
+            QMessageBox.warning(parent, tr("visitui.open.title"), tr("visitui.open.no_officer"))
+            return None
+        from visitdesk.core.visit import Person
+
+        record = repo.create(account.account_no,
+                             Person(settings.officer_name.strip(), settings.staff_no.strip()),
+                             address_visited=account.address or "")
+        return _show(ctx, repo, account, record)
+    except VisitdeskError as exc:
+        _error(parent, exc)
+        return None
+
+
+def offer_recovery(parent: QWidget | None, ctx: Any) -> Any:
+    """Offer to reopen the draft that was open when the app last stopped uncleanly.
+
+    Returns the reopened window, or None (nothing to recover, or the officer declined: then
+    the marker is cleared so the offer is not repeated).
+    """
+    try:
+        repo = repository(ctx)
+        marker = repo.open_draft_marker()
+        if marker is None or marker.visit_id in _windows:
+            return None
+        record = repo.get(marker.visit_id, marker.version)
+        account = ctx.store.account(record.account_no)
+    except VisitdeskError as exc:
+        log.warning("crash recovery not offered: %s", exc)
+        return None
+    if account is None:
+        repo.mark_closed(marker.visit_id)
+        return None
+    answer = QMessageBox.question(
+        parent, tr("visitui.recovery.title"),
+        tr("visitui.recovery.text", id=record.id, name=account.name,
+           account_no=account.account_no, opened_at=marker.opened_at[:16].replace("T", " ")),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes)
+    if answer != QMessageBox.StandardButton.Yes:
+        repo.mark_closed(marker.visit_id)
+        return None
+    return _show(ctx, repo, account, record)
+
+
+def flush_all() -> None:
+    """Save and close every open visit window (before the app quits: a clean stop)."""
+    for window in list(_windows.values()):
+        try:
+            window.close()
+        except Exception:  # noqa: BLE001 - keep flushing the others
+            log.exception("flush failed for %s", getattr(window.record, "id", "?"))
+
+
+def _install_quit_flush() -> None:
+    app = QApplication.instance()
+    if app is not None and not app.property("visitdesk_visit_flush"):
+        app.aboutToQuit.connect(flush_all)
+        app.setProperty("visitdesk_visit_flush", True)

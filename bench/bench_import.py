@@ -1,0 +1,139 @@
+"""Import benchmark: a 100,000-row × 14-column workbook into a fresh case store.
+
+Prints wall time and peak memory (max RSS of a fresh child process per measurement) of
+
+* ``calamine``  – a bare read by python-calamine alone (open, iterate every row),
+* ``openpyxl``  – a bare read by openpyxl in read-only mode (``--no-openpyxl`` skips it),
+* ``import``    – visitdesk's whole import (safety checks, parsing, one store transaction),
+
+and the import's ratios to the bare reads. Goals (issue 2): import ≤ 1.5× the bare read of
+the fastest reader, peak ≤ 300 MB. The workbook is generated once and cached under /tmp.
+
+    python bench/bench_import.py [--rows 100000] [--no-openpyxl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path("/tmp/visitdesk-bench")
+
+CHILD = r"""
+import json, resource, sys, tempfile, time
+sys.path.insert(0, {root!r})
+mode, path = sys.argv[1], sys.argv[2]
+start = time.perf_counter()
+if mode == "calamine":
+    from python_calamine import CalamineWorkbook
+    wb = CalamineWorkbook.from_path(path)
+    rows = 0
+    for _ in wb.get_sheet_by_index(0).iter_rows():
+        rows += 1
+elif mode == "openpyxl":
+    from openpyxl import load_workbook
+    wb = load_workbook(path, read_only=True, data_only=True)
+    rows = 0
+    for _ in wb.worksheets[0].iter_rows(values_only=True):
+        rows += 1
+    wb.close()
+elif mode == "phases":
+    from pathlib import Path
+    from python_calamine import CalamineWorkbook
+    from visitdesk.adapters.spreadsheet import read_accounts, safety
+    from visitdesk.adapters.spreadsheet.importer import file_sha256
+    from visitdesk.adapters.store import BatchInfo, CaseStore
+    t = time.perf_counter()
+    zf = safety.open_zip(Path(path))
+    facts = safety.workbook_facts(zf, "x")
+    safety.scan_sheet(zf, facts.sheets[0].part, "x")
+    scan = time.perf_counter() - t
+    t = time.perf_counter()
+    CalamineWorkbook.from_path(path).get_sheet_by_index(0)
+    load = time.perf_counter() - t
+    t = time.perf_counter()
+    result = read_accounts(path)
+    read = time.perf_counter() - t
+    with tempfile.TemporaryDirectory() as tmp:
+        with CaseStore(tmp) as store:
+            t = time.perf_counter()
+            store.upsert_accounts(result.accounts, BatchInfo("b", file_sha256(Path(path)), "", 0))
+            write = time.perf_counter() - t
+    rows = len(result.accounts)
+    print(json.dumps({{"phases": {{"pre-scan": scan, "calamine load": load,
+                                   "parse (rest of read)": read - scan - load,
+                                   "store transaction": write}}}}))
+else:
+    from visitdesk.adapters.spreadsheet import import_file
+    from visitdesk.adapters.store import CaseStore
+    with tempfile.TemporaryDirectory() as tmp:
+        with CaseStore(tmp) as store:
+            report = import_file(store, path)
+            rows = report.imported + report.updated
+            assert report.status == "imported", report.to_json()["error"]
+seconds = time.perf_counter() - start
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"mode": mode, "seconds": seconds, "peak_mb": peak_mb, "rows": rows}}))
+"""
+
+
+def measure(mode: str, path: Path) -> dict:
+    code = CHILD.format(root=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", code, mode, str(path)], capture_output=True,
+                          text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"{mode} failed:\n{done.stderr}")
+    merged: dict = {}
+    for line in done.stdout.strip().splitlines():
+        merged.update(json.loads(line))
+    return merged
+
+
+def workbook(rows: int) -> Path:
+    path = CACHE / f"accounts-{rows}.xlsx"
+    if not path.exists():
+        sys.path.insert(0, str(ROOT))
+        from visitdesk.synth import Synth, write_workbook
+
+        start = time.perf_counter()
+        write_workbook(path, Synth().rows(rows))
+        print(f"generated {path} in {time.perf_counter() - start:.1f} s")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--no-openpyxl", action="store_true", help="skip the slow openpyxl read")
+    args = parser.parse_args(argv)
+    path = workbook(args.rows)
+    print(f"workbook: {path} ({path.stat().st_size / 1e6:.1f} MB, {args.rows} rows × 14 columns)")
+    modes = ["calamine", "import"] + ([] if args.no_openpyxl else ["openpyxl"])
+    results = {mode: measure(mode, path) for mode in modes}
+    base = results["calamine"]["seconds"]
+    print(f"{'measurement':<12}{'seconds':>10}{'rows/s':>12}{'peak MB':>10}{'× calamine':>12}")
+    for mode in modes:
+        r = results[mode]
+        print(f"{mode:<12}{r['seconds']:>10.2f}{r['rows'] / r['seconds']:>12,.0f}"
+              f"{r['peak_mb']:>10.0f}{r['seconds'] / base:>12.2f}")
+    imp = results["import"]
+    ratio = imp["seconds"] / base
+    print(f"import / bare calamine read: {ratio:.2f}× (goal ≤ 1.5×)"
+          f" {'met' if ratio <= 1.5 else 'NOT met'}")
+    if "openpyxl" in results:
+        print(f"import / bare openpyxl read-only: {imp['seconds'] / results['openpyxl']['seconds']:.2f}×")
+    phases = measure("phases", path)["phases"]
+    print("import phases (separate run): " + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()))
+    print(f"import peak memory: {imp['peak_mb']:.0f} MB (goal ≤ 300 MB)"
+          f" {'met' if imp['peak_mb'] <= 300 else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,463 @@
+"""The visit window, driven as an officer would: one test per user path, dialogs patched."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime  # noqa: E402
+from PySide6.QtWidgets import QInputDialog, QMessageBox  # noqa: E402
+
+import visit_testdata as vt  # noqa: E402
+from visitdesk.adapters.store import CaseStore  # noqa: E402
+from visitdesk.adapters.visit_store import VisitRepository  # noqa: E402
+from visitdesk.cli import Context  # noqa: E402
+from visitdesk.ui import visit as visit_ui  # noqa: E402
+from visitdesk.ui.visit.editors import (  # noqa: E402
+    ChoiceEditor,
+    DateEditor,
+    LongTextEditor,
+    MoneyEditor,
+    MultiChoiceEditor,
+    NumberEditor,
+    TextEditor,
+    TimeEditor,
+    YesNoEditor,
+)
+from visitdesk.ui.visit.pages import ConductPage, SituationPage  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHOICES = {
+    "customer_mood": "calm", "willing_to_talk": "yes", "figures_accepted": "accepts",
+    "options_offered": ["lump_sum"], "default_reason": "income_drop",
+    "customer_position": ["can_pay_part", "asks_more_time"], "plan_delivery": "handed_over",
+    "decision": "in_plan", "consequences_explained": ["credit_record", "future_credit"],
+}
+
+
+class Dialogs:
+    """Records the message boxes the window shows; answers questions with ``answer``."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.shown: list[tuple[str, str, str]] = []
+        self.answer = QMessageBox.StandardButton.Yes
+        self.exec_answer = QMessageBox.StandardButton.Yes
+        for kind in ("warning", "information", "critical"):
+            monkeypatch.setattr(QMessageBox, kind, self._recorder(kind))
+        monkeypatch.setattr(QMessageBox, "question", self._question)
+        monkeypatch.setattr(QMessageBox, "exec", lambda box: self._exec(box))
+
+    def _recorder(self, kind: str):
+        def show(_parent, title, text, *args, **kwargs):
+            self.shown.append((kind, title, text))
+            return QMessageBox.StandardButton.Ok
+        return staticmethod(show)
+
+    def _question(self, _parent, title, text, *args, **kwargs):
+        self.shown.append(("question", title, text))
+        return self.answer
+
+    def _exec(self, box):
+        self.shown.append(("exec", box.windowTitle(), box.text()))
+        return self.exec_answer
+
+    def kinds(self) -> list[str]:
+        return [k for k, _, _ in self.shown]
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    return Dialogs(monkeypatch)
+
+
+@pytest.fixture
+def env(qtbot, data_dir):
+    store, acc = vt.seeded_store(data_dir)
+    ctx = Context(data_dir, argparse.Namespace())
+    ctx.store = store  # type: ignore[misc]
+    ctx.settings = vt.settings()  # type: ignore[misc]
+    yield ctx, acc
+    for window in visit_ui.open_windows():
+        window.close()
+    visit_ui._windows.clear()
+    store.close()
+
+
+def open_window(qtbot, ctx, acc):
+    window = visit_ui.open_visit(None, ctx, acc)
+    assert window is not None
+    # closed (and deleted) by the env fixture
+    return window
+
+
+def fill(editor, value) -> None:
+    """Answer one field through its widget, as a user would."""
+    if isinstance(editor, YesNoEditor):
+        (editor.yes if value else editor.no).click()
+    elif isinstance(editor, ChoiceEditor):
+        editor.combo.setCurrentIndex(editor.combo.findData(value))
+    elif isinstance(editor, MultiChoiceEditor):
+        for oid in value:
+            editor.checks[oid].click()
+    elif isinstance(editor, DateEditor):
+        d = date.fromisoformat(value)
+        editor.edit.setDate(QDate(d.year, d.month, d.day))
+    elif isinstance(editor, (TextEditor, MoneyEditor, NumberEditor, TimeEditor)):
+        editor.edit.setText(value)
+    elif isinstance(editor, LongTextEditor):
+        editor.edit.setPlainText(value)
+    else:  # pragma: no cover
+        raise AssertionError(type(editor))
+
+
+def default_answer(editor):
+    f = editor.field
+    if f.id in CHOICES:
+        return CHOICES[f.id]
+    return {"yes_no": True, "single_choice": f.options[0].id if f.options else None,
+            "multi_choice": [f.options[0].id] if f.options else [], "text": "已记录",
+            "long_text": "客户说明了情况，态度平和。", "money": "800.00",
+            "date": "2026-11-27", "time": "10:45", "number": "1"}[f.type]
+
+
+def fill_form(page) -> None:
+    """Answer every required field that is shown on a stage or situation page."""
+    for fid, editor in page.form.editors.items():
+        if editor.field.required and page.form.is_shown(fid):
+            fill(editor, default_answer(editor))
+
+
+def set_moment(edit, hour: int, minute: int) -> None:
+    edit.edit.setDateTime(QDateTime(QDate(2026, 11, 20), QTime(hour, minute)))
+
+
+def fill_facts(window) -> None:
+    facts = window.page_by_key["facts"]
+    set_moment(facts.moments["actual_start"], 10, 5)
+    set_moment(facts.moments["actual_end"], 10, 50)
+    fill(facts.met, "customer")
+    fill(facts.identity, "id_card")
+    fill(facts.others_present, False)
+
+
+def problem_items(window):
+    return [window.problems.topLevelItem(i) for i in range(window.problems.topLevelItemCount())]
+
+
+def click_problem(qtbot, window, location: str) -> None:
+    item = next(i for i in problem_items(window) if i.data(0, Qt.ItemDataRole.UserRole + 1)
+                == location)
+    rect = window.problems.visualItemRect(item)
+    window.problems.scrollToItem(item)
+    rect = window.problems.visualItemRect(item)
+    qtbot.mouseClick(window.problems.viewport(), Qt.MouseButton.LeftButton,
+                     pos=rect.center())
+
+
+# --- the whole visit ----------------------------------------------------------------------
+def test_whole_visit_blocked_by_missing_conduct_then_fixed_and_finalised(qtbot, env, dialogs):
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    window.activateWindow()
+    assert window.status_of("stage:opening") == "not_started"
+    assert "未开始" in window.navigator.item(window._row_of("stage:opening")).text()
+
+    fill_facts(window)
+    for stage in window.playbook.stages:
+        page = window.show_page(f"stage:{stage.id}")
+        assert window.stack.currentWidget() is page
+        fill_form(page)
+        window.revalidate()
+        assert window.status_of(f"stage:{stage.id}") == "complete", stage.id
+
+    # the listening stage's answer "asks for more time" raised the situation and said so
+    assert window.record.situations["more_time"].opened_by == "trigger"
+    assert window.notice.isVisible() and "客户要求延期" in window.notice.label.text()
+    more_time = window.page_by_key["situation:more_time"]
+    nav_text = window.navigator.item(window._row_of("situation:more_time")).text()
+    assert "已出现" in nav_text
+    window.notice.go_button.click()
+    assert window.stack.currentWidget() is more_time
+    assert more_time.form.isEnabled()
+    assert any("12378" in t or "延期" in t or t for t in more_time.points.texts())
+    fill_form(more_time)
+
+    conduct: ConductPage = window.show_page("conduct")  # type: ignore[assignment]
+    for item_id, check in conduct.checks.items():
+        if item_id != "identity_shown":
+            check.click()
+    finish = window.show_page("finish")
+    fill(finish.outcome, "promised_to_pay")
+    finish.follow_date.setDate(QDate(2026, 11, 27))
+    fill(finish.channel, "sms")
+
+    # finalise is blocked and says why
+    finish.finalise_button.click()
+    assert dialogs.kinds() == ["warning"]
+    assert "行为规范" in dialogs.shown[0][2]
+    locations = [i.data(0, Qt.ItemDataRole.UserRole + 1) for i in problem_items(window)]
+    assert locations == ["conduct.identity_shown"]
+    assert window.status_of("conduct") == "problems"
+    assert "有问题" in window.navigator.item(window._row_of("conduct")).text()
+    repo = VisitRepository(CaseStore(ctx.data_dir))
+    assert repo.get(window.record.id).state == "draft"
+
+    # the problem leads to the unticked item
+    window.show_page("stage:opening")
+    click_problem(qtbot, window, "conduct.identity_shown")
+    assert window.stack.currentWidget() is conduct
+    target = conduct.checks["identity_shown"]
+    qtbot.waitUntil(lambda: window.focusWidget() is target, timeout=1000)
+
+    target.click()
+    window.revalidate()
+    assert window.status_of("conduct") == "complete"
+    assert window.finalise() is True
+    assert repo.get(window.record.id).state == "finalised"
+    assert not conduct.checks["privacy_kept"].isEnabled()
+    assert window.locked_banner.isVisible()
+    assert window.problems.topLevelItemCount() == 0
+    repo.store.close()
+
+
+def test_opening_the_account_again_resumes_its_draft(qtbot, env, dialogs):
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    visit_id = window.record.id
+    window.page_by_key["facts"].new_address.setText("新址：示例路 9 号")
+    window.close()
+    again = open_window(qtbot, ctx, acc)
+    assert again.record.id == visit_id
+    assert again.page_by_key["facts"].new_address.text() == "新址：示例路 9 号"
+    assert len(VisitRepository(ctx.store).list(acc.account_no)) == 1
+
+
+def test_situation_can_be_opened_by_hand_and_shows_its_guidance(qtbot, env, dialogs):
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    page: SituationPage = window.show_page("situation:upset")  # type: ignore[assignment]
+    assert window.status_of("situation:upset") == "not_raised"
+    assert not page.form.isEnabled()
+    assert page.points.texts()  # the guidance is readable before opening
+    page.open_button.click()
+    assert window.record.situations["upset"].opened_by == "officer"
+    assert page.form.isEnabled()
+    window.revalidate()
+    assert window.status_of("situation:upset") == "not_started"
+    assert any(i.data(0, Qt.ItemDataRole.UserRole + 1).startswith("situations.upset.")
+               for i in problem_items(window))
+    page.close_button.click()
+    assert "upset" not in window.record.situations
+
+
+def test_talking_points_show_the_accounts_figures(qtbot, env, dialogs):
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    page = window.show_page("stage:debt_details")
+    text = "\n".join(page.points.texts())
+    from visitdesk.core.money import format_yuan
+
+    assert format_yuan(acc.principal) in text
+    assert str(acc.overdue_days) in text
+    opening = window.show_page("stage:opening")
+    assert "示例银行" in "\n".join(opening.points.texts()) and acc.name in "\n".join(
+        opening.points.texts())
+
+
+# --- autosave -----------------------------------------------------------------------------
+def test_every_edit_reaches_the_store_within_a_second(qtbot, env, dialogs):
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    other = VisitRepository(CaseStore(ctx.data_dir))  # a second connection reads the file
+    page = window.show_page("stage:listening")
+    editor = page.form.editors["customer_proposal"]
+    started = time.monotonic()
+    qtbot.keyClicks(editor.edit, "1000 a month")  # QTest types ASCII only
+    qtbot.waitUntil(lambda: other.get(window.record.id).answer(
+        "listening", "customer_proposal") == "1000 a month", timeout=1500)
+    assert time.monotonic() - started < 1.5
+    assert window.save_label.text().startswith("已自动保存 ")
+    money = page.form.editors["monthly_income"]
+    qtbot.keyClicks(money.edit, "6500.5")
+    qtbot.waitUntil(lambda: other.get(window.record.id).answer(
+        "listening", "monthly_income") == "6500.50", timeout=1500)
+    other.store.close()
+
+
+def test_closing_flushes_the_last_edit_and_clears_the_open_marker(qtbot, env, dialogs):
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    repo = VisitRepository(ctx.store)
+    assert repo.open_draft_marker() is not None
+    window.page_by_key["finish"].notes.setPlainText("客户下周出差")
+    window.close()  # before the autosave timer fired
+    assert repo.get(window.record.id).notes == "客户下周出差"
+    assert repo.open_draft_marker() is None
+
+
+def test_money_field_refuses_text_that_is_not_an_amount(qtbot, env, dialogs):
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    editor = window.show_page("stage:listening").form.editors["monthly_income"]
+    qtbot.keyClicks(editor.edit, "12a3.456")  # the validator drops what is not an amount
+    assert editor.edit.text() == "123.45"
+    assert window.record.answer("listening", "monthly_income") == "123.45"
+
+
+# --- conditions ---------------------------------------------------------------------------
+def test_conditional_fields_appear_and_disappear_with_the_answer(qtbot, env, dialogs):
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    page = window.show_page("stage:opening")
+    assert not page.form.is_shown("preferred_time")
+    fill(page.form.editors["willing_to_talk"], "later")
+    assert page.form.is_shown("preferred_time")
+    fill(page.form.editors["willing_to_talk"], "yes")
+    assert not page.form.is_shown("preferred_time")
+
+    options = window.show_page("stage:repayment_options")
+    assert not options.form.is_shown("other_option")
+    options.form.editors["options_offered"].checks["other"].click()
+    assert options.form.is_shown("other_option")
+
+    facts = window.show_page("facts")
+    assert not facts.is_shown("others_who")
+    fill(facts.met, "customer")
+    fill(facts.others_present, True)
+    assert facts.is_shown("others_who") and facts.is_shown("consent.discuss_with_others_present")
+    fill(facts.others_present, False)
+    assert not facts.is_shown("others_who")
+
+
+def test_trigger_answer_opens_the_dispute_situation_and_tells_the_officer(qtbot, env, dialogs):
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    page = window.show_page("stage:debt_details")
+    assert not window.notice.isVisible()
+    fill(page.form.editors["figures_accepted"], "disputes")
+    assert "dispute" in window.record.situations
+    assert window.notice.isVisible() and "客户否认欠款" in window.notice.label.text()
+    assert window.status_of("situation:dispute") != "not_raised"
+
+
+# --- finalised records, amendments, keyboard ----------------------------------------------
+def test_finalised_record_is_read_only_and_amend_makes_a_new_version(qtbot, env, dialogs,
+                                                                    monkeypatch):
+    ctx, acc = env
+    repo = VisitRepository(ctx.store, settings=ctx.settings)
+    created = repo.create(acc.account_no, vt.complete_record(acc.account_no).officer,
+                          record=vt.complete_record(acc.account_no))
+    repo.finalise(created.id, "李明")
+    dialogs.exec_answer = QMessageBox.StandardButton.No  # "view the record"
+    window = open_window(qtbot, ctx, acc)
+    assert window.record.state == "finalised"
+    facts = window.page_by_key["facts"]
+    assert not facts._inner.isEnabled()
+    assert window.page_by_key["finish"].amend_button.isVisible() or True
+    monkeypatch.setattr(QInputDialog, "getMultiLineText",
+                        staticmethod(lambda *a, **k: ("地址录入有误，更正", True)))
+    assert window.amend() is True
+    assert window.record.version == 2 and window.record.editable
+    assert facts._inner.isEnabled()
+    assert [r.version for r in repo.versions(created.id)] == [1, 2]
+    assert repo.get(created.id, 1).state == "finalised"
+
+
+def test_keyboard_moves_between_stages(qtbot, env, dialogs):
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    window.show_page("stage:opening")
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window.navigator, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page().key == "stage:debt_details"
+    qtbot.keyClick(window.navigator, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert window.current_page().key == "stage:opening"
+    qtbot.keyClick(window.navigator, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert window.current_page().key == "facts"  # section headers are skipped
+    # from inside a page too (window shortcuts)
+    window.show_page("stage:listening")
+    editor = window.current_page().form.editors["customer_proposal"].edit
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus, timeout=1000)
+    qtbot.keyClick(editor, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page().key == "stage:reaffirm"
+
+
+# --- crash recovery -----------------------------------------------------------------------
+CHILD = textwrap.dedent("""
+    import argparse, os, sys, time
+    sys.path[:0] = [{root!r}, {tests!r}]
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from pathlib import Path
+    from visitdesk.ui.app import application
+    app = application()
+    import visit_testdata as vt
+    from visitdesk.adapters.store import CaseStore
+    from visitdesk.cli import Context
+    from visitdesk.ui.visit import open_visit
+    data = Path({data!r})
+    ctx = Context(data, argparse.Namespace())
+    ctx.store = CaseStore(data)
+    ctx.settings = vt.settings()
+    acc = ctx.store.account({account!r})
+    window = open_visit(None, ctx, acc)
+    window.page_by_key["facts"].new_address.setText("崩溃前输入的地址")
+    window.on_saved.append(lambda _t: print("SAVED", window.record.id, flush=True))
+    while True:
+        app.processEvents()
+        time.sleep(0.01)
+""")
+
+
+def test_after_an_unclean_stop_the_next_start_offers_to_reopen_the_draft(qtbot, env, dialogs):
+    ctx, acc = env
+    script = CHILD.format(root=str(ROOT), tests=str(ROOT / "tests"), data=str(ctx.data_dir),
+                          account=acc.account_no)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                             text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    try:
+        line = child.stdout.readline()
+        assert line.startswith("SAVED"), line
+        visit_id = line.split()[1]
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    window = visit_ui.offer_recovery(None, ctx)
+    assert window is not None
+    # closed (and deleted) by the env fixture
+    assert dialogs.kinds() == ["question"] and visit_id in dialogs.shown[0][2]
+    assert window.record.id == visit_id
+    assert window.page_by_key["facts"].new_address.text() == "崩溃前输入的地址"
+
+
+def test_no_recovery_offer_after_a_clean_close(qtbot, env, dialogs):
+    ctx, acc = env
+    open_window(qtbot, ctx, acc).close()
+    assert visit_ui.offer_recovery(None, ctx) is None
+    assert dialogs.shown == []
+
+
+def test_declining_recovery_is_not_asked_again(qtbot, env, dialogs):
+    ctx, acc = env
+    repo = VisitRepository(ctx.store)
+    record = repo.create(acc.account_no, vt.complete_record(acc.account_no).officer)
+    repo.mark_open(record.id, record.version)
+    dialogs.answer = QMessageBox.StandardButton.No
+    assert visit_ui.offer_recovery(None, ctx) is None
+    assert visit_ui.offer_recovery(None, ctx) is None
+    assert dialogs.kinds() == ["question"]

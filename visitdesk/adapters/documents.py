@@ -1,0 +1,237 @@
+"""The documents of a visit, as the window and the headless commands ask for them.
+
+One entry point over the PDF modules, the certificate and the visit repository:
+
+* :meth:`Documents.briefing` — the pre-visit briefing for one or many accounts;
+* :meth:`Documents.summary` / :meth:`Documents.handout` — of a visit; for a signed visit the
+  stored signed PDF is returned byte for byte (so it still verifies);
+* :meth:`Documents.handout_for_terms` — the handout printed before a visit, from proposed terms;
+* :meth:`Documents.sign_visit` — signs a finalised visit: renders the summary and (when the
+  visit has a plan) the handout with the officer's visible stamp, signs both with PAdES,
+  stores them in ``<data>/documents/<visit id>/`` (atomic writes) and only then marks the
+  record signed. Signing happens once; exports of a signed visit copy the signed files.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from visitdesk.adapters.pdf.common import Tr, fmt_moment_full, plan_from_terms
+from visitdesk.atomic import atomic_write_bytes
+from visitdesk.core.accounts import Account
+from visitdesk.core.errors import InputError, NotFound, StateError
+from visitdesk.core.plans import PlanTerms
+from visitdesk.core.settings import Settings
+from visitdesk.i18n import tr
+
+if TYPE_CHECKING:  # reportlab, pyHanko and cryptography load only when a document is made
+    from visitdesk.adapters.certificates import CertificateInfo, CertificateStore
+    from visitdesk.adapters.pdf.styles import StampSpec
+
+DOCUMENTS_FOLDER = "documents"
+KINDS = ("summary", "handout")
+
+
+@dataclass(frozen=True)
+class SignedVisit:
+    record: object
+    """The stored, signed ``VisitRecord``."""
+    files: dict[str, Path]
+    """``summary`` (always) and ``handout`` (when the visit has a plan) → signed PDF."""
+    signed_at: dt.datetime
+    certificate: CertificateInfo
+
+
+def stamp_lines(info: CertificateInfo, when: dt.datetime, lang: str) -> tuple[str, ...]:
+    """The text of the visible signature: signer, certificate kind, fingerprint, time."""
+    t = Tr(lang)
+    signer = info.name + (t("docs.stamp.staff_no", staff_no=info.staff_no) if info.staff_no else "")
+    cert = (t("docs.stamp.self_issued") if info.self_issued
+            else t("docs.stamp.issued_by", issuer=info.issuer))
+    return (
+        t("docs.stamp.signer", signer=signer),
+        cert,
+        t("docs.stamp.fingerprint", fp=info.fingerprint_sha256[:23]),
+        t("docs.stamp.time", time=fmt_moment_full(when)),
+    )
+
+
+def check_signable(record) -> None:
+    """Only a finalised, not yet signed version can be signed (raises StateError)."""
+    if record.state == "signed":
+        raise StateError(tr("docs.error.already_signed", id=record.id, version=record.version))
+    if record.state != "finalised":
+        raise StateError(tr("docs.error.not_finalised", id=record.id))
+
+
+class Documents:
+    """Documents of one data folder. ``repository`` is a ``VisitRepository``."""
+
+    def __init__(self, data_dir: str | Path, settings: Settings, repository=None,
+                 store=None, playbook=None) -> None:
+        self.data_dir = Path(data_dir)
+        self.settings = settings
+        self.repository = repository
+        self.store = store if store is not None else getattr(repository, "store", None)
+        self._playbook = playbook
+
+    @property
+    def certificates(self) -> CertificateStore:
+        from visitdesk.adapters.certificates import CertificateStore
+
+        return CertificateStore(self.data_dir)
+
+    @property
+    def lang(self) -> str:
+        from visitdesk import i18n
+
+        return i18n.language()
+
+    @property
+    def playbook(self):
+        if self._playbook is None:
+            if self.repository is not None:
+                self._playbook = self.repository.playbook
+            else:
+                from visitdesk.core.playbook import load_playbook
+
+                self._playbook = load_playbook()
+        return self._playbook
+
+    # --- lookups ----------------------------------------------------------------------------
+    def account(self, account_no: str) -> Account:
+        account = self.store.account(account_no) if self.store is not None else None
+        if account is None:
+            raise NotFound(tr("cli.error.account_not_found", account_no=account_no))
+        return account
+
+    def record(self, visit_id: str, version: int | None = None):
+        return self.repository.get(visit_id, version)
+
+    def signed_path(self, record, kind: str) -> Path:
+        return (self.data_dir / DOCUMENTS_FOLDER / record.id
+                / f"{record.id}-v{record.version}-{kind}-signed.pdf")
+
+    # --- documents --------------------------------------------------------------------------
+    def briefing(self, accounts: Sequence[Account | str], visit_day: dt.date) -> bytes:
+        from visitdesk.adapters.pdf.briefing import briefing_content, render_briefing
+
+        resolved = [a if isinstance(a, Account) else self.account(a) for a in accounts]
+        return render_briefing(briefing_content(resolved, self.settings, self.playbook,
+                                                visit_day, self.lang))
+
+    def summary(self, visit_id: str, version: int | None = None) -> bytes:
+        record = self.record(visit_id, version)
+        stored = self._stored(record, "summary")
+        if stored is not None:
+            return stored
+        return self._summary_pdf(record, None)[0]
+
+    def handout(self, visit_id: str, version: int | None = None) -> bytes:
+        record = self.record(visit_id, version)
+        if not record.plan:
+            raise InputError(tr("docs.error.no_plan", id=record.id))
+        stored = self._stored(record, "handout")
+        if stored is not None:
+            return stored
+        return self._handout_pdf(record, None)[0]
+
+    def summary_of(self, record) -> bytes:
+        """The summary of a record in hand (e.g. an open draft, for preview); unsigned."""
+        return self._summary_pdf(record, None)[0]
+
+    def handout_of(self, record) -> bytes:
+        """The handout of a record in hand (preview before saving or signing); unsigned."""
+        if not record.plan:
+            raise InputError(tr("docs.error.no_plan", id=record.id or "—"))
+        return self._handout_pdf(record, None)[0]
+
+    def handout_for_terms(self, account: Account | str, terms: PlanTerms | dict) -> bytes:
+        """The handout printed before the visit: proposed terms, blank signature lines."""
+        from visitdesk.adapters.pdf.handout import handout_content, render_handout
+
+        if not isinstance(account, Account):
+            account = self.account(account)
+        plan = plan_from_terms(terms, account, self.settings)
+        return render_handout(handout_content(account, plan, self.settings, lang=self.lang))[0]
+
+    def _stored(self, record, kind: str) -> bytes | None:
+        if record.state != "signed":
+            return None
+        path = self.signed_path(record, kind)
+        return path.read_bytes() if path.is_file() else None
+
+    def _summary_pdf(self, record, stamp: StampSpec | None):
+        from visitdesk.adapters.pdf.summary import render_summary, summary_content
+
+        account = self._account_of(record)
+        content = summary_content(record, account, self.settings, self.playbook, self.lang)
+        return render_summary(content, stamp)
+
+    def _handout_pdf(self, record, stamp: StampSpec | None):
+        from visitdesk.adapters.pdf.handout import handout_content, render_handout
+
+        account = self._account_of(record)
+        plan = plan_from_terms(record.plan, account, self.settings)
+        return render_handout(handout_content(account, plan, self.settings, record=record,
+                                              lang=self.lang), stamp)
+
+    def _account_of(self, record) -> Account:
+        return self.account(record.account_no)
+
+    # --- signing ----------------------------------------------------------------------------
+    def sign_visit(self, visit_id: str, passphrase: str, *, who: str = "",
+                   officer_png: bytes | None = None, customer_png: bytes | None = None,
+                   signer=None) -> SignedVisit:
+        """Sign a finalised visit (see the module docstring). ``signer`` (a
+        ``DocumentSigner``) may be passed to sign many visits with one unlocked key."""
+        from visitdesk.adapters.pdf.styles import StampSpec, decode_png
+        from visitdesk.adapters.signing import DocumentSigner, signing_now
+        from visitdesk.core.visit import Signature
+
+        record = self.record(visit_id)
+        check_signable(record)
+        when = signing_now()
+        if signer is None:
+            signer = DocumentSigner(self.certificates.unlock(passphrase))
+        drawn = {}
+        for who_, png in (("officer", officer_png), ("customer", customer_png)):
+            if png is not None:
+                if decode_png(png) is None:
+                    raise InputError(tr("docs.error.not_png", who=tr(f"docs.who.{who_}")))
+                drawn[who_] = Signature(base64.b64encode(png).decode("ascii"), when)
+        signatures = {**record.signatures, **drawn}
+        signed = dataclasses.replace(record, state="signed", signatures=signatures)
+        officer_drawn = signatures.get("officer")
+        stamp = StampSpec(decode_png(officer_drawn.png_base64) if officer_drawn else None,
+                          stamp_lines(signer.info, when, self.lang))
+        location = " ".join(x for x in (self.settings.bank_name, self.settings.branch) if x)
+        outputs: dict[str, bytes] = {}
+        pdf, places = self._summary_pdf(signed, stamp)
+        outputs["summary"] = signer.sign(pdf, placement=places.get("officer"), signing_time=when,
+                                         reason=tr("docs.sign.reason.summary", id=record.id),
+                                         location=location)
+        if record.plan:
+            pdf, places = self._handout_pdf(signed, stamp)
+            outputs["handout"] = signer.sign(pdf, placement=places.get("officer"),
+                                             signing_time=when,
+                                             reason=tr("docs.sign.reason.handout", id=record.id),
+                                             location=location)
+        files = {kind: self.signed_path(signed, kind) for kind in outputs}
+        for kind, data in outputs.items():
+            atomic_write_bytes(files[kind], data)
+        try:
+            stored = self.repository.mark_signed(
+                record.id, who or record.officer.name, version=record.version,
+                officer=drawn.get("officer"), customer=drawn.get("customer"))
+        except BaseException:
+            for path in files.values():
+                path.unlink(missing_ok=True)
+            raise
+        return SignedVisit(stored, files, when, signer.info)
