@@ -390,3 +390,69 @@ def test_stray_far_cell_is_reported_as_a_warning(tmp_path):
     assert len(result.accounts) == 2
     (warning,) = result.problems
     assert warning.severity == "warning" and "XFD900" in warning.message
+
+
+def test_slow_reader_path_gives_the_same_accounts_and_problems(tmp_path, monkeypatch):
+    """A sheet too big for calamine's dense grid is read by openpyxl with the same rules:
+    merged cells filled down, formula without cached value reported, numbers as numbers."""
+    from visitdesk.adapters.spreadsheet import safety
+
+    headers = [*BASIC_HEADERS, "所属网点"]
+    rows = [[*r, None] for r in good_rows(6)]
+    rows[0][4] = "朝阳支行"
+    rows[3][4] = "海淀支行"
+    rows[2][3] = ("f", "A1*2", None)
+    rows[4][3] = ("f", "1+1", "2")
+    path = raw_xlsx(tmp_path / "both.xlsx", [("S", sheet_xml(
+        [headers, *rows], merges=["E2:E4", "E5:E7"]), "visible")])
+    fast = read_accounts(path)
+    monkeypatch.setattr(safety, "MAX_CELLS_DENSE", 1)
+    slow = read_accounts(path)
+    assert slow.accounts == fast.accounts
+    assert slow.problems == fast.problems
+    assert [a.branch for a in fast.accounts] == ["朝阳支行"] * 2 + ["海淀支行"] * 3
+    assert fast.accounts[3].principal == Decimal("2.00")
+    assert [(p.row, p.column) for p in fast.problems] == [(4, "欠款本金")]
+
+
+def test_header_repeated_on_every_page_is_skipped(tmp_path):
+    rows = good_rows(4)
+    rows.insert(2, list(BASIC_HEADERS))
+    path = simple_xlsx(tmp_path / "pages.xlsx", rows)
+    result = read_accounts(path)
+    assert len(result.accounts) == 4 and result.problems == () and result.data_rows == 4
+
+
+def test_utf16_csv_from_excel_unicode_text_export(tmp_path):
+    rows = good_rows(2)
+    path = tmp_path / "u16.txt"
+    path.write_bytes(("\t".join(BASIC_HEADERS) + "\r\n" + "\r\n".join(
+        "\t".join(str(v) for v in r) for r in rows) + "\r\n").encode("utf-16"))
+    assert [a.name for a in read_accounts(path).accounts] == [r[0] for r in rows]
+
+
+def test_mapping_override_may_not_give_one_field_to_two_columns(tmp_path, data_dir):
+    headers = ["客户姓名", "证件号码", "卡号", "欠款本金", "账号"]
+    rows = [[*r, "X1234"] for r in good_rows(1)]
+    path = simple_xlsx(tmp_path / "two.xlsx", rows, headers=headers)
+    with CaseStore(data_dir) as store:
+        report = import_file(store, path, mapping={"账号": "account_no", "卡号": "account_no"})
+        assert report.status == "refused" and store.account_count() == 0
+        ok = import_file(store, path, mapping={"账号": "account_no"})
+    assert ok.columns["卡号"] is None and ok.columns["账号"] == "account_no"
+    assert store is not None
+
+
+def test_table_starting_away_from_a1_keeps_excel_row_numbers(tmp_path):
+    from import_corpus import cell
+
+    rows = [list(BASIC_HEADERS), *good_rows(2)]
+    body = "".join(
+        f'<row r="{r}">' + "".join(cell(f"{'CDEF'[c]}{r}", v) for c, v in enumerate(values))
+        + "</row>" for r, values in enumerate(rows, start=4))
+    xml = sheet_xml([], extra_cells=body)
+    path = raw_xlsx(tmp_path / "c4.xlsx", [("S", xml, "visible")])
+    result = read_accounts(path)
+    assert result.header_row == 4
+    assert [a.source.row for a in result.accounts] == [5, 6]
+    assert result.accounts[0].name == rows[1][0]

@@ -274,7 +274,7 @@ def test_shared_strings_are_read(tmp_path):
     xml_rows = [[("raw", f'<c r="{c}1" t="s"><v>{i}</v></c>') for i, c in enumerate("ABCD")]]
     xml_rows += rows
     sst = ('<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-           f'2006/main" count="4" uniqueCount="4">'
+           '2006/main" count="4" uniqueCount="4">'
            + "".join(f"<si><t>{s}</t></si>" for s in strings) + "</sst>")
     path = _with_shared_strings(
         raw_xlsx(tmp_path / "ok.xlsx", [("S", sheet_xml(xml_rows), "visible")]), sst)
@@ -282,7 +282,7 @@ def test_shared_strings_are_read(tmp_path):
 
 
 def test_long_sheet_gets_an_exact_column_count_before_choosing_the_reader(tmp_path, monkeypatch):
-    from visitdesk.adapters.spreadsheet import reader, read_accounts, safety
+    from visitdesk.adapters.spreadsheet import read_accounts, reader, safety
 
     monkeypatch.setattr(safety, "MAX_CELLS_DENSE", 30)  # 6 rows × 26 would exceed it
     path = simple_xlsx(tmp_path / "long.xlsx", good_rows(5))
@@ -296,3 +296,16 @@ def test_long_sheet_gets_an_exact_column_count_before_choosing_the_reader(tmp_pa
     monkeypatch.setattr(reader.CalamineSheet, "__init__", spy)
     assert len(read_accounts(path).accounts) == 5
     assert chosen == ["calamine"]  # 6 rows × 4 columns = 24 cells fits after measuring
+
+
+@pytest.mark.parametrize("ref", ["A99999999", "ZZZZ1"])
+def test_cell_beyond_excels_limits_is_refused_as_absurd(tmp_path, data_dir, ref):
+    from import_corpus import cell
+
+    rows = [["客户姓名", "证件号码", "卡号", "欠款本金"], *good_rows(2)]
+    number = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    path = raw_xlsx(tmp_path / "huge.xlsx", [("S", sheet_xml(
+        rows, extra_cells=f'<row r="{number}">{cell(ref, "x")}</row>'), "visible")])
+    start = time.monotonic()
+    assert_refused(path, data_dir, ref)
+    assert time.monotonic() - start < 5

@@ -126,10 +126,13 @@ def test_lang_option_overrides_the_setting_and_switching_rebuilds_live(qtbot, da
 
 def test_run_app_shows_window_and_returns_exit_code(qtbot, data_dir, monkeypatch):
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    hooked = []
+    monkeypatch.setattr(ui_app, "install_excepthook", hooked.append)
     save_settings(data_dir, Settings(bank_name="示例银行", officer_name="李明", staff_no="D1"))
     shown = []
 
     def fake_exec(self=None):
+        QApplication.processEvents()  # the start-up dialogs queued for the event loop run now
         shown.extend(w for w in QApplication.topLevelWidgets()
                      if w.isVisible() and type(w).__name__ == "MainWindow")
         return 0
@@ -137,6 +140,7 @@ def test_run_app_shows_window_and_returns_exit_code(qtbot, data_dir, monkeypatch
     monkeypatch.setattr(QApplication, "exec", fake_exec)
     assert ui_app.run_app(build_parser().parse_args(["--data-dir", str(data_dir)])) == 0
     assert shown
+    assert hooked == [data_dir / "visitdesk.log"]
     for w in shown:
         w.close()
 

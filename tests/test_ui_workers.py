@@ -53,3 +53,26 @@ def test_cancel_is_seen_by_the_job_and_its_exception_comes_back(qtbot):
         release.set()
     assert worker.is_cancelled
     assert len(failures) == 1 and isinstance(failures[0], Stopped)
+
+
+def test_many_signal_emissions_do_not_abort_the_process(qtbot):
+    # PySide6 6.12 loses a reference to True on every emit(); visitdesk.ui pins True/False so
+    # that a long session (or test run) cannot drive the count to zero and abort.
+    import gc
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    import visitdesk.ui  # noqa: F401  (applies the work-around)
+
+    class Beacon(QObject):
+        ping = Signal(int)
+
+    beacon = Beacon()
+    received = []
+    beacon.ping.connect(received.append)
+    for i in range(50_000):
+        beacon.ping.emit(i)
+    gc.collect()
+    assert len(received) == 50_000
+    assert sys.getrefcount(True) > 1000

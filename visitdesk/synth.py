@@ -231,7 +231,8 @@ def write_demo_workbook(path: str | Path, seed: int = 20240305) -> Path:
             ws.cell(r, c).number_format = "#,##0.00"
         ws.cell(r, 4).number_format = "@"
     # Bad rows (Excel row numbers): 5 card as float, 9 bad ID check digit, 14 ambiguous amount.
-    ws.cell(5, 4).value = float(accounts[2].account_no)
+    # As Excel keeps it: 15 significant digits, the 16th already turned into a zero.
+    ws.cell(5, 4).value = float(format(float(accounts[2].account_no), ".15g"))
     ws.cell(5, 4).number_format = "0"
     bad_id = accounts[6].id_number
     ws.cell(9, 2).value = bad_id[:-1] + ("0" if bad_id[-1] != "0" else "1")

@@ -24,12 +24,10 @@ from visitdesk.core.cells import (
     ID_WEIGHTS,
     MAX_DATE,
     MIN_DATE,
-    PLACEHOLDERS,
     CellError,
     CellProblem,
     CellRefused,
     clean_text,
-    is_blank,
     parse_account_no,
     parse_amount,
     parse_date,
@@ -38,7 +36,6 @@ from visitdesk.core.cells import (
     parse_phone,
     raw_text,
 )
-from visitdesk.core.money import ZERO
 from visitdesk.i18n import tr
 
 TOTAL_MARKERS = ("合计", "总计", "小计", "共计")
@@ -203,7 +200,7 @@ class RowParser:
         self._plan = self._build_plan()
         self._fast = {name: self._fast_for(name) for name, _c, _f in self._plan}
 
-    # --- per field converters (value, row_no) -> value; raise CellRefused ---------------
+    # --- per-field converters: raw cell -> value, or CellRefused -----------------------
     def _build_plan(self) -> list[tuple[str, int, Callable[[Any], Any]]]:
         plan: list[tuple[str, int, Callable[[Any], Any]]] = []
         for name, col in self.field_col.items():
@@ -241,7 +238,53 @@ class RowParser:
             return fast_phone
         if name in FORMULA_CHECKED:
             return lambda values: fast_text(values, True)
+        if name in ("branch", "officer"):
+            return fast_shared_text
         return fast_text
+
+    def _clean_extra_columns(self, columns: Sequence[Sequence[object]]) -> list | None:
+        """Per-row ``extra`` dicts when every extra cell of the block is clean text."""
+        headers = []
+        values = []
+        for col, header in self.extra_cols:
+            clean = fast_text(columns[col])
+            if clean is None:
+                return None
+            headers.append(header)
+            values.append(clean)
+        return list(map(dict, map(zip, itertools.repeat(tuple(headers)), zip(*values, strict=False))))
+
+    def _assemble_clean(self, block: Sequence[tuple[int, Sequence[object]]], names: list[str],
+                        converted: list[list], extras: list | None) -> None:
+        """Accounts for a block in which every cell was clean, built with C-level maps:
+        each bare Account's own ``__dict__`` is filled with its fields in declaration order
+        (defaults, converted values, extra, source; see :func:`_new_account`)."""
+        n = len(block)
+        repeat = itertools.repeat
+        by_name = dict(zip(names, converted, strict=True))
+        cols: list[Iterable[object]] = []
+        for key in _FIELD_ORDER:
+            if key in by_name:
+                cols.append(by_name[key])
+            elif key == "as_of":
+                cols.append(repeat(self.as_of, n))
+            elif key == "extra":
+                cols.append(extras if extras is not None else map(dict, repeat((), n)))
+            elif key == "source":
+                row_nos = [row_no for row_no, _r in block]
+                sources = list(map(object.__new__, repeat(SourceRef, n)))
+                list(map(dict.update, map(_DICT_OF, sources),
+                         map(zip, repeat(_SOURCE_ORDER),
+                             zip(repeat(self.file), repeat(self.sheet), row_nos, strict=False))))
+                cols.append(sources)
+            else:
+                cols.append(repeat(_ACCOUNT_DEFAULTS[key], n))
+        accounts = list(map(object.__new__, repeat(Account, n)))
+        # Filling each instance's own __dict__ in declaration order keeps CPython's
+        # key-sharing dicts (about half the memory of a separate dict per account).
+        list(map(dict.update, map(_DICT_OF, accounts),
+                 map(zip, repeat(_FIELD_ORDER), zip(*cols, strict=False))))
+        self.accounts.extend(accounts)
 
     def _convert_cell(self, name: str, conv: Callable[[Any], Any], raw: object) -> object:
         """One cell for the block path: the value, BLANK (optional and empty) or SLOW."""
@@ -281,8 +324,8 @@ class RowParser:
         marker_hit = False
         for i in self._marker_cols:
             if i < width:
-                col = [v for v in (r[i] for r in rows) if type(v) is str]
-                if "计" in "".join(col):
+                texts = [v for v in (r[i] for r in rows) if type(v) is str]
+                if "计" in "".join(texts):  # type: ignore[arg-type]
                     marker_hit = True
         if marker_hit or not all(nonblank):
             for (row_no, _r), row in zip(block, rows, strict=True):
@@ -317,6 +360,11 @@ class RowParser:
         new = object.__new__
         special = slow_rows or blank_rows
         self.data_rows += len(rows) - len(slow_rows)
+        if not special:
+            extras = self._clean_extra_columns(columns) if extra_cols else None
+            if extras is not None or not extra_cols:
+                self._assemble_clean(block, names, converted, extras)
+                return
         for i, ((row_no, _r), row, vals) in enumerate(zip(block, rows, zip(*converted, strict=False),
                                                           strict=True)):
             if special and i in slow_rows:
@@ -395,6 +443,8 @@ class RowParser:
             values[name] = value
         if failed and all(v is None or (type(v) is str and not v.strip()) for v in row):
             return  # a row of spaces is a blank row
+        if failed and self._is_repeated_header(row):
+            return  # the header repeated on every printed page of some exports
         self.data_rows += 1
         if not failed:
             for name in FORMULA_CHECKED:
@@ -428,6 +478,11 @@ class RowParser:
         values["extra"] = extra
         values["source"] = SourceRef(self.file, self.sheet, row_no)
         self.accounts.append(_new_account(values))
+
+    def _is_repeated_header(self, row: Sequence[object]) -> bool:
+        same = sum(1 for v, h in zip(row, self.headers, strict=False)
+                   if isinstance(v, str) and v.strip() and " ".join(v.split()) == h)
+        return same >= 2
 
     def _missing(self, problems: list[Problem] | None, row_no: int, col: int, raw: object,
                  name: str) -> list[Problem]:
@@ -538,6 +593,12 @@ def fast_text(values: Sequence[object], formula_checked: bool = False) -> list |
     return list(values)
 
 
+def fast_shared_text(values: Sequence[object]) -> list | None:
+    """:func:`fast_text` for low-cardinality columns (branch, officer): equal texts shared."""
+    out = fast_text(values)
+    return None if out is None else _shared(out)
+
+
 def fast_account(values: Sequence[object]) -> list | None:
     joined = _all_str_joined(values)
     if joined is None or not _ACCOUNT_BLOCK.fullmatch(joined):
@@ -581,31 +642,40 @@ def fast_amount(values: Sequence[object], allow_zero: bool = True) -> list | Non
     cents = list(map(round, scaled))
     if max(map(abs, map(operator.sub, scaled, cents))) >= 1e-6:
         return None
-    return list(map(Decimal.scaleb, map(Decimal, cents), itertools.repeat(-2)))
+    amounts = map(Decimal.scaleb, map(Decimal, cents), itertools.repeat(-2))
+    return list(map({}.setdefault, cents, amounts))  # type: ignore[arg-type]  # equal amounts share one object
 
 
 def fast_date(values: Sequence[object]) -> list | None:
     if set(map(type, values)) != _DATE:
         return None
-    if min(values) < MIN_DATE or max(values) > MAX_DATE:  # type: ignore[type-var]
+    if min(values) < MIN_DATE or max(values) > MAX_DATE:  # type: ignore[type-var,operator]
         return None
-    return list(values)
+    return _shared(values)
+
+
+def _shared(values: Sequence[object]) -> list:
+    """The values, with equal ones sharing one object (branches, officers, dates repeat)."""
+    return list(map({}.setdefault, values, values))  # type: ignore[arg-type]
 
 
 def fast_days(values: Sequence[object]) -> list | None:
     if set(map(type, values)) != _FLOAT or not all(map(float.is_integer, values)):  # type: ignore[arg-type]
         return None
-    if min(values) < 0.0 or max(values) > 100_000.0:  # type: ignore[type-var]
+    if min(values) < 0.0 or max(values) > 100_000.0:  # type: ignore[type-var,operator]
         return None
     return list(map(int, values))  # type: ignore[arg-type]
 
 
 _ACCOUNT_DEFAULTS = {
-    f.name: (f.default if f.default is not MISSING else f.default_factory())  # type: ignore[misc]
+    f.name: (f.default if f.default is not MISSING else f.default_factory())  # type: ignore[misc,operator]
     for f in fields(Account)
     if f.default is not MISSING or f.default_factory is not MISSING
 }
-_FAST_ACCOUNT = not hasattr(Account, "__post_init__")
+_FAST_ACCOUNT = not hasattr(Account, "__post_init__") and not hasattr(SourceRef, "__post_init__")
+_FIELD_ORDER = tuple(f.name for f in fields(Account))
+_SOURCE_ORDER = tuple(f.name for f in fields(SourceRef))
+_DICT_OF = operator.attrgetter("__dict__")
 
 
 def _new_account(values: dict[str, Any]) -> Account:
@@ -617,18 +687,7 @@ def _new_account(values: dict[str, Any]) -> Account:
     if not _FAST_ACCOUNT:  # pragma: no cover - if validation is ever added, honour it
         return Account(**values)
     account = object.__new__(Account)
-    d = account.__dict__
-    d.update(_ACCOUNT_DEFAULTS)
-    d.update(values)
+    defaults = _ACCOUNT_DEFAULTS
+    account.__dict__.update(
+        (k, values[k] if k in values else defaults[k]) for k in _FIELD_ORDER)
     return account
-
-
-def parse_rows(rows: Iterable[tuple[int, Sequence[object]]], parser: RowParser) -> None:
-    for row_no, row in rows:
-        parser.feed(row_no, row)
-
-
-__all__ = [
-    "ImportReport", "ParseResult", "Problem", "RowParser", "field_label", "PLACEHOLDERS",
-    "ZERO", "is_blank",
-]

@@ -200,6 +200,10 @@ def apply_override(base: ColumnMapping, override: dict[str, str | None], table: 
                 if other_name == name and other not in override:
                     columns[other] = None
         columns[header] = name
+    chosen = [name for name in columns.values() if name is not None]
+    for name in chosen:
+        if chosen.count(name) > 1:
+            raise ValueError(name)
     unsure = [h for h in base.unsure if h not in override]
     return _finish(base.headers, columns, unsure, table, required)
 

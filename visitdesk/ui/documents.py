@@ -222,7 +222,8 @@ def paint_pages(printer: Any, pages: Iterable[QImage],
 def _png(image: QImage) -> bytes:
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, b"PNG", 80)  # light compression: fast, still small for text pages
+    # light compression: fast, still small for text pages
+    image.save(buffer, "PNG", 80)  # type: ignore[call-overload]
     return bytes(buffer.data().data())
 
 
@@ -531,7 +532,7 @@ class DocumentPreviewDialog(QDialog):
             y += page_height + spacing
             if near and self._shown.get(index) != self.zoom:
                 data, size = self.page_images[index]
-                image = QImage.fromData(data, b"PNG")
+                image = QImage.fromData(data, "PNG")  # type: ignore[arg-type]
                 width = max(1, round(size.width() * self.zoom * ratio))
                 pixmap = QPixmap.fromImage(image).scaledToWidth(
                     width, Qt.TransformationMode.SmoothTransformation)

@@ -3,7 +3,9 @@ affordability check. Self-contained so the main window (beside the account detai
 visit window's plan page can both embed it.
 
 All figures come from the domain core (``visitdesk.core.plans``/``options``); this widget only
-reads the editor into :class:`PlanTerms` and shows what the core returns.
+reads the editor into :class:`PlanTerms` and shows what the core returns. For custom plans a
+row editor (:class:`CustomRowsModel` in a :class:`CustomRowsView`) takes the dates and amounts;
+the engine's refusal is shown inline beside it.
 """
 
 from __future__ import annotations
@@ -671,6 +673,7 @@ class PlanCalculator(QWidget):
                              | QAbstractItemView.EditTrigger.EditKeyPressed
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
         view.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        view.verticalHeader().setMinimumWidth(view.fontMetrics().horizontalAdvance("000") + 8)
         view.setAlternatingRowColors(True)
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -215,7 +215,7 @@ class SignaturePad(QWidget):
         painter.end()
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, b"PNG")
+        image.save(buffer, "PNG")  # type: ignore[call-overload]
         return bytes(buffer.data().data())
 
     # --- drawing input --------------------------------------------------------------------

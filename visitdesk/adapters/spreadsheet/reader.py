@@ -21,6 +21,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from visitdesk.adapters.spreadsheet import safety
 from visitdesk.adapters.spreadsheet.safety import SheetScan, refuse
@@ -60,10 +61,12 @@ class CalamineSheet:
         start = self._sheet.start
         if start is None:
             return
-        r0, c0 = start
+        # iter_rows yields rows from row 1 (empty ones above the data included) but columns
+        # only from the first used one: pad them back so indexes are Excel columns.
+        _r0, c0 = start
         pad = [""] * c0 if c0 else None
         bad = self.scan.bad_by_row()
-        row_no = r0
+        row_no = 0
         for values in self._sheet.iter_rows():
             row_no += 1
             if pad is not None:
@@ -123,7 +126,8 @@ class CsvSheet:
         if len(data) > MAX_CSV_BYTES:
             raise refuse("import.refused.too_big", file=path.name)
         text = None
-        for encoding in ("utf-8-sig", "gb18030"):
+        encodings = ("utf-16",) if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ()
+        for encoding in (*encodings, "utf-8-sig", "gb18030"):
             try:
                 text = data.decode(encoding)
                 break
@@ -153,7 +157,7 @@ class OpenWorkbook:
         self.path = path
         self.kind = safety.sniff(path)
         self._zip: zipfile.ZipFile | None = None
-        self._calamine = None
+        self._calamine: Any = None
         self.facts: safety.XlsxFacts | None = None
         if self.kind == "xlsx":
             self._zip = safety.open_zip(path)

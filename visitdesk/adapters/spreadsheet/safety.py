@@ -23,11 +23,12 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from defusedxml import ElementTree as SafeET
 
 from visitdesk.core.cells import CellError
-from visitdesk.core.errors import ImportRefused
+from visitdesk.core.errors import ImportCancelled, ImportRefused
 from visitdesk.i18n import tr
 
 MAX_PART_BYTES = 1 << 30
@@ -41,7 +42,9 @@ MAX_PARTS = 10_000
 MAX_CELLS_DENSE = 8_000_000
 """Largest rows × columns grid handed to calamine (it allocates the grid densely)."""
 MAX_COLUMNS_DENSE = 1_000
-MAX_XML_NAME = "xl/workbook.xml"
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
+"""Excel's own limits (XFD1048576): a reference beyond them is not from Excel."""
 CHUNK = 4 << 20
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -60,7 +63,7 @@ _DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"),
                 "<!ENTITY".encode("utf-16-le"))
 
 
-def refuse(key: str, **params: object) -> ImportRefused:
+def refuse(key: str, **params: Any) -> ImportRefused:
     return ImportRefused(tr(key, **params))
 
 
@@ -345,13 +348,16 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, file_name: str, *, cancel=None) -
                     chunk, tail = data[:cut], data[cut:]
                 _scan_chunk(chunk, scan, final=not block)
                 if cancel is not None and cancel():
-                    break
+                    raise ImportCancelled(tr("import.cancelled"))
                 if not block:
                     break
-    except ImportRefused:
+    except (ImportRefused, ImportCancelled):
         raise
     except ZIP_ERRORS:
         raise refuse("import.refused.corrupt", file=file_name) from None
+    if scan.max_row > EXCEL_MAX_ROWS or scan.max_col > EXCEL_MAX_COLUMNS:
+        far = scan.far_cell if scan.max_col > EXCEL_MAX_COLUMNS else f"A{scan.max_row}"
+        raise refuse("import.refused.dimensions", file=file_name, cell=far)
     return scan
 
 

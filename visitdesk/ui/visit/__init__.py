@@ -54,6 +54,11 @@ def _show(ctx: Any, repo: Any, account: Any, record: Any) -> Any:
 
 def _forget(visit_id: str) -> None:
     _windows.pop(visit_id, None)
+    # the store keeps one open-draft marker: hand it to a draft still open in another window
+    for window in _windows.values():
+        if window.record.editable:
+            window._mark_open()
+            break
 
 
 def _existing(account_no: str) -> Any:
@@ -84,12 +89,20 @@ def open_visit(parent: QWidget | None, ctx: Any, account: Any) -> Any:
             return _show(ctx, repo, account, repo.get(drafts[-1].id))
         if visits:
             latest = visits[-1]
-            box = QMessageBox(QMessageBox.Icon.Question, tr("visitui.open.title"),
-                              tr("visitui.open.has_finalised", id=latest.id,
-                                 date=latest.visit_date or "",
-                                 state=tr(f"visit.state.{latest.state}")),
-                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-                              | QMessageBox.StandardButton.Cancel, parent)
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                tr("visitui.open.title"),
+                tr(
+                    "visitui.open.has_finalised",
+                    id=latest.id,
+                    date=latest.visit_date or "",
+                    state=tr(f"visit.state.{latest.state}"),
+                ),
+                QMessageBox.StandardButton.Yes
+                | QMessageBox.StandardButton.No
+                | QMessageBox.StandardButton.Cancel,
+                parent,
+            )
             box.button(QMessageBox.StandardButton.Yes).setText(tr("visitui.open.new"))
             box.button(QMessageBox.StandardButton.No).setText(tr("visitui.open.view"))
             answer = box.exec()
@@ -103,9 +116,11 @@ def open_visit(parent: QWidget | None, ctx: Any, account: Any) -> Any:
             return None
         from visitdesk.core.visit import Person
 
-        record = repo.create(account.account_no,
-                             Person(settings.officer_name.strip(), settings.staff_no.strip()),
-                             address_visited=account.address or "")
+        record = repo.create(
+            account.account_no,
+            Person(settings.officer_name.strip(), settings.staff_no.strip()),
+            address_visited=account.address or "",
+        )
         return _show(ctx, repo, account, record)
     except VisitdeskError as exc:
         _error(parent, exc)
@@ -132,11 +147,18 @@ def offer_recovery(parent: QWidget | None, ctx: Any) -> Any:
         repo.mark_closed(marker.visit_id)
         return None
     answer = QMessageBox.question(
-        parent, tr("visitui.recovery.title"),
-        tr("visitui.recovery.text", id=record.id, name=account.name,
-           account_no=account.account_no, opened_at=marker.opened_at[:16].replace("T", " ")),
+        parent,
+        tr("visitui.recovery.title"),
+        tr(
+            "visitui.recovery.text",
+            id=record.id,
+            name=account.name,
+            account_no=account.account_no,
+            opened_at=marker.opened_at[:16].replace("T", " "),
+        ),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.Yes)
+        QMessageBox.StandardButton.Yes,
+    )
     if answer != QMessageBox.StandardButton.Yes:
         repo.mark_closed(marker.visit_id)
         return None

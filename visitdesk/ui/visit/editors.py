@@ -205,13 +205,18 @@ class YesNoEditor(FieldEditor):
 class ChoiceEditor(FieldEditor):
     """Single choice: a combo box whose first entry means "not chosen"."""
 
-    def __init__(self, field: Field, parent: QWidget | None = None,
-                 choices: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        field: Field,
+        parent: QWidget | None = None,
+        choices: list[tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__(field, parent)
         self.combo = QComboBox()
         self.combo.addItem(tr("visitui.field.choose"), None)
-        for oid, label in choices if choices is not None else [
-                (o.id, o.label.get()) for o in field.options]:
+        for oid, label in (
+            choices if choices is not None else [(o.id, o.label.get()) for o in field.options]
+        ):
             self.combo.addItem(label, oid)
         self.combo.currentIndexChanged.connect(self._emit)
         _single(self, self.combo)
@@ -282,8 +287,9 @@ class PatternEditor(FieldEditor):
 
     def _text_changed(self, _text: str) -> None:
         text = self.edit.text().strip()
-        self._set_problem("" if not text or self.convert(text) is not None
-                          else tr(self.problem_key()))
+        self._set_problem(
+            "" if not text or self.convert(text) is not None else tr(self.problem_key())
+        )
         self._emit()
 
     def problem_key(self) -> str:
@@ -438,6 +444,8 @@ class FieldForm(QWidget):
         self.on_edit: Callable[[str, Any], None] | None = None
         self.editors: dict[str, FieldEditor] = {}
         self.labels: dict[str, QLabel] = {}
+        self.rows: dict[str, QWidget] = {}
+        """The widget of each field's form row (editor, or editor with its help below)."""
         self.layout_ = QFormLayout(self)
         self.layout_.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.layout_.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -459,8 +467,10 @@ class FieldForm(QWidget):
                 hint.setStyleSheet("color: #555;")
                 col.addWidget(hint)
                 self.layout_.addRow(label, holder)
+                self.rows[f.id] = holder
             else:
                 self.layout_.addRow(label, editor)
+                self.rows[f.id] = editor
             editor.on_edit = lambda value, fid=f.id: self._relay(fid, value)
             self.editors[f.id] = editor
             self.labels[f.id] = label
@@ -477,14 +487,10 @@ class FieldForm(QWidget):
     def apply_conditions(self, answers: dict[str, Any]) -> None:
         for f in self.fields:
             if f.condition is not None:
-                self.layout_.setRowVisible(self.editors[f.id].parentWidget()
-                                           if f.help is not None else self.editors[f.id],
-                                           f.visible(answers))
+                self.layout_.setRowVisible(self.rows[f.id], f.visible(answers))
 
     def is_shown(self, field_id: str) -> bool:
-        editor = self.editors[field_id]
-        target = editor.parentWidget() if editor.field.help is not None else editor
-        return not target.isHidden()
+        return not self.rows[field_id].isHidden()
 
     def set_read_only(self, read_only: bool) -> None:
         for editor in self.editors.values():

@@ -14,7 +14,7 @@ import importlib
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QFont
@@ -54,7 +54,7 @@ EMPTY_MOMENT = QDateTime.fromString("2000-01-01T00:00:00", Qt.DateFormat.ISODate
 DOCUMENTS_MODULE = "visitdesk.ui.documents"
 
 
-class Session:
+class Session(Protocol):
     """What pages need from the window (the window implements it)."""
 
     playbook: Playbook
@@ -62,8 +62,7 @@ class Session:
     settings: Settings
     record: VisitRecord
 
-    def apply(self, change: Change) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
+    def apply(self, change: Change) -> None: ...
 
 
 def documents_hook(name: str) -> Any:
@@ -92,8 +91,9 @@ def _scroll(inner: QWidget) -> QScrollArea:
     return area
 
 
-def pseudo_field(fid: str, ftype: str, key: str, required: bool = False,
-                 options: tuple[Any, ...] = ()) -> Field:
+def pseudo_field(
+    fid: str, ftype: str, key: str, required: bool = False, options: tuple[Any, ...] = ()
+) -> Field:
     """A playbook-like field for record keys (visit facts, finish), labelled from the catalog."""
     label = Text(tr(key), tr(key))
     return Field(fid, ftype, label, None, required, options, None)
@@ -108,6 +108,8 @@ class Page(QWidget):
         super().__init__(parent)
         self.session = session
         self.title_text = title
+        self.nav_title = title
+        """The (shorter) name in the navigator."""
         self._loading = False
         self.focusables: dict[str, QWidget] = {}
         """Validation location → widget to focus."""
@@ -120,8 +122,9 @@ class Page(QWidget):
         self.banner = QLabel()
         self.banner.setObjectName("pageBanner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff4ce; border: 1px solid #e0c060;"
-                                  " padding: 6px; color: #3a2e00;")
+        self.banner.setStyleSheet(
+            "background: #fff4ce; border: 1px solid #e0c060; padding: 6px; color: #3a2e00;"
+        )
         self.banner.hide()
         outer.addWidget(self.banner)
         self.body = QVBoxLayout()
@@ -194,8 +197,14 @@ class PointsPanel(QGroupBox):
             if i < len(points):
                 filled = points[i]
                 label.setText("• " + filled.text)
-                label.setToolTip(tr("visitui.points.missing", names="、".join(
-                    "{" + n + "}" for n in filled.missing)) if filled.missing else "")
+                label.setToolTip(
+                    tr(
+                        "visitui.points.missing",
+                        names="、".join("{" + n + "}" for n in filled.missing),
+                    )
+                    if filled.missing
+                    else ""
+                )
                 label.show()
             else:
                 label.hide()
@@ -209,8 +218,14 @@ class FormPage(Page):
 
     section = ""
 
-    def __init__(self, session: Session, title: str, points_title: str,
-                 fields: tuple[Field, ...], item_id: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        title: str,
+        points_title: str,
+        fields: tuple[Field, ...],
+        item_id: str,
+    ) -> None:
         super().__init__(session, title)
         self.item_id = item_id
         self.fields = fields
@@ -235,12 +250,14 @@ class FormPage(Page):
         split.setSizes([500, 520])
         self.body.addWidget(split, 1)
         for f in fields:
-            self.focusables[f"{self.section}.{item_id}.{f.id}"] = \
-                self.form.editors[f.id].focus_widget()
+            self.focusables[f"{self.section}.{item_id}.{f.id}"] = self.form.editors[
+                f.id
+            ].focus_widget()
 
     def owns(self, location: str) -> bool:
         return location == f"{self.section}.{self.item_id}" or location.startswith(
-            f"{self.section}.{self.item_id}.")
+            f"{self.section}.{self.item_id}."
+        )
 
     def focus_location(self, location: str) -> QWidget | None:
         return super().focus_location(location) or (self.form.setFocus() or self.form)
@@ -280,9 +297,13 @@ class StagePage(FormPage):
         stage = session.playbook.stage(stage_id)
         assert stage is not None
         self.stage = stage
-        super().__init__(session, tr("visitui.stage.title", number=index,
-                                     title=stage.title.get()),
-                         tr("visitui.points.title"), stage.fields, stage_id)
+        super().__init__(
+            session,
+            tr("visitui.stage.title", number=index, title=stage.title.get()),
+            tr("visitui.points.title"),
+            stage.fields,
+            stage_id,
+        )
         self.key = f"stage:{stage_id}"
 
     def answers(self, record: VisitRecord) -> dict[str, Any]:
@@ -306,9 +327,15 @@ class SituationPage(FormPage):
         situation = session.playbook.situation(situation_id)
         assert situation is not None
         self.situation = situation
-        super().__init__(session, tr("visitui.situation.title", title=situation.title.get()),
-                         tr("visitui.situation.guidance"), situation.fields, situation_id)
+        super().__init__(
+            session,
+            tr("visitui.situation.title", title=situation.title.get()),
+            tr("visitui.situation.guidance"),
+            situation.fields,
+            situation_id,
+        )
         self.key = f"situation:{situation_id}"
+        self.nav_title = situation.title.get()
         self.state_label = QLabel()
         self.state_label.setObjectName("situationState")
         self.state_label.setWordWrap(True)
@@ -345,8 +372,9 @@ class SituationPage(FormPage):
 
     def refresh(self, record: VisitRecord, report: ValidationReport | None) -> None:
         s = self.session
-        self.points.set_points("", situation_guidance(s.playbook, self.situation.id,
-                                                      s.account, s.settings, record))
+        self.points.set_points(
+            "", situation_guidance(s.playbook, self.situation.id, s.account, s.settings, record)
+        )
         raised = self.is_raised(record)
         entry = record.situations.get(self.situation.id)
         if not raised:
@@ -408,17 +436,21 @@ class MomentEdit(QWidget):
                 self.edit.setDateTime(EMPTY_MOMENT)
             else:
                 self._tz = value.tzinfo
-                self.edit.setDateTime(QDateTime.fromString(
-                    value.replace(tzinfo=None, second=0, microsecond=0).isoformat(),
-                    Qt.DateFormat.ISODate))
+                self.edit.setDateTime(
+                    QDateTime.fromString(
+                        value.replace(tzinfo=None, second=0, microsecond=0).isoformat(),
+                        Qt.DateFormat.ISODate,
+                    )
+                )
         finally:
             self._loading = False
 
     def set_now(self) -> None:
         now = datetime.now().astimezone().replace(second=0, microsecond=0)
         self._tz = now.tzinfo
-        self.edit.setDateTime(QDateTime.fromString(now.replace(tzinfo=None).isoformat(),
-                                                   Qt.DateFormat.ISODate))
+        self.edit.setDateTime(
+            QDateTime.fromString(now.replace(tzinfo=None).isoformat(), Qt.DateFormat.ISODate)
+        )
 
     def _changed(self, *_: object) -> None:
         if not self._loading:
@@ -450,45 +482,60 @@ class FactsPage(Page):
             w.textChanged.connect(self._companion_changed)
 
         self.moments: dict[str, MomentEdit] = {}
-        for key, now in (("planned_start", False), ("planned_end", False),
-                         ("actual_start", True), ("actual_end", True)):
-            edit = MomentEdit(now, lambda v, k=key: self.apply(
-                lambda rec: dataclasses.replace(rec, **{k: v})))
+        for key, now in (
+            ("planned_start", False),
+            ("planned_end", False),
+            ("actual_start", True),
+            ("actual_end", True),
+        ):
+            edit = MomentEdit(now, self._setter(key))
             edit.setObjectName(key)
             self.moments[key] = edit
-            self._add(key, tr(f"visitui.facts.{key}"), edit, edit.edit,
-                      required=key.startswith("actual"))
+            self._add(
+                key, tr(f"visitui.facts.{key}"), edit, edit.edit, required=key.startswith("actual")
+            )
 
         self.address_visited = self._text("address_visited", required=False)
         self.new_address = self._text("new_address")
 
         met_choices = [(c.id, c.label.get()) for c in pb.met_choices]
-        self.met = ChoiceEditor(pseudo_field("met", "single_choice", "visitui.facts.met"),
-                                choices=met_choices)
+        self.met = ChoiceEditor(
+            pseudo_field("met", "single_choice", "visitui.facts.met"), choices=met_choices
+        )
         self.met.on_edit = lambda v: self.apply(lambda rec: dataclasses.replace(rec, met=v))
         self._add("met", tr("visitui.facts.met"), self.met, self.met.combo, required=True)
         self.met_name = self._text("met_name")
         self.identity = ChoiceEditor(
             pseudo_field("identity_method", "single_choice", "visitui.facts.identity_method"),
-            choices=[(c.id, c.label.get()) for c in pb.identity_methods])
+            choices=[(c.id, c.label.get()) for c in pb.identity_methods],
+        )
         self.identity.on_edit = lambda v: self.apply(
-            lambda rec: dataclasses.replace(rec, identity_method=v))
-        self._add("identity_method", tr("visitui.facts.identity_method"), self.identity,
-                  self.identity.combo, required=True)
+            lambda rec: dataclasses.replace(rec, identity_method=v)
+        )
+        self._add(
+            "identity_method",
+            tr("visitui.facts.identity_method"),
+            self.identity,
+            self.identity.combo,
+            required=True,
+        )
         self.others_present = self._yes_no("others_present")
         self.others_who = self._text("others_who", required=True)
         self.debt_discussed = self._yes_no("debt_discussed_with_others_present")
-        self.consent_others = self._check("consent.discuss_with_others_present",
-                                          "consent_discuss_with_others")
-        self.consent_hours = self._check("consent.outside_contact_hours",
-                                         "consent_outside_hours", hours=True)
+        self.consent_others = self._check(
+            "consent.discuss_with_others_present", "consent_discuss_with_others"
+        )
+        self.consent_hours = self._check(
+            "consent.outside_contact_hours", "consent_outside_hours", hours=True
+        )
         self.body.addWidget(_scroll(inner), 1)
         self._inner = inner
         self.load(r)
 
     # --- building -------------------------------------------------------------------------
-    def _add(self, location: str, text: str, widget: Any, focus: QWidget,
-             required: bool = False) -> None:
+    def _add(
+        self, location: str, text: str, widget: Any, focus: QWidget, required: bool = False
+    ) -> None:
         label = field_label(text, required)
         label.setBuddy(focus)
         if isinstance(widget, QHBoxLayout):
@@ -501,11 +548,20 @@ class FactsPage(Page):
         self._rows = getattr(self, "_rows", {})
         self._rows[location] = widget
 
+    def _setter(self, key: str) -> Callable[[Any], None]:
+        """A callback that sets the record attribute ``key``."""
+
+        def set_value(value: Any) -> None:
+            self.apply(lambda rec: dataclasses.replace(rec, **{key: value}))
+
+        return set_value
+
     def _text(self, key: str, required: bool = False) -> QLineEdit:
         edit = QLineEdit()
         edit.setObjectName(key)
-        edit.textChanged.connect(lambda text: self.apply(
-            lambda rec: dataclasses.replace(rec, **{key: text})))
+        edit.textChanged.connect(
+            lambda text: self.apply(lambda rec: dataclasses.replace(rec, **{key: text}))
+        )
         self._add(key, tr(f"visitui.facts.{key}"), edit, edit, required)
         return edit
 
@@ -519,12 +575,16 @@ class FactsPage(Page):
 
     def _check(self, location: str, attr: str, hours: bool = False) -> QCheckBox:
         s = self.session.settings
-        text = tr(f"visitui.facts.{attr}", start=s.contact_start.strftime("%H:%M"),
-                  end=s.contact_end.strftime("%H:%M"))
+        text = tr(
+            f"visitui.facts.{attr}",
+            start=s.contact_start.strftime("%H:%M"),
+            end=s.contact_end.strftime("%H:%M"),
+        )
         check = QCheckBox(text)
         check.setObjectName(attr)
-        check.toggled.connect(lambda on: self.apply(
-            lambda rec: dataclasses.replace(rec, **{attr: on})))
+        check.toggled.connect(
+            lambda on: self.apply(lambda rec: dataclasses.replace(rec, **{attr: on}))
+        )
         self.form.addRow("", check)
         self.focusables[location] = check
         self._rows[location] = check
@@ -535,8 +595,9 @@ class FactsPage(Page):
         self._loading = True
         try:
             off = record.officer
-            self.officer_label.setText(f"{off.name}（{off.staff_no}）" if off.staff_no
-                                       else off.name)
+            self.officer_label.setText(
+                f"{off.name}（{off.staff_no}）" if off.staff_no else off.name
+            )
             comp = record.companion
             self.companion_name.setText(comp.name if comp else "")
             self.companion_staff.setText(comp.staff_no if comp else "")
@@ -590,12 +651,14 @@ class FactsPage(Page):
         self._inner.setEnabled(not read_only)
 
     def location_label(self, location: str) -> str:
-        key = {"consent.outside_contact_hours": "consent_outside_hours",
-               "consent.discuss_with_others_present": "consent_discuss_with_others"}.get(
-            location, location)
+        key = {
+            "consent.outside_contact_hours": "consent_outside_hours",
+            "consent.discuss_with_others_present": "consent_discuss_with_others",
+        }.get(location, location)
         label = tr(f"visitui.facts.{key}", start="", end="")
-        return f"{self.title_text} · {label}" if not label.startswith("visitui.") \
-            else self.title_text
+        return (
+            f"{self.title_text} · {label}" if not label.startswith("visitui.") else self.title_text
+        )
 
 
 # --- conduct ------------------------------------------------------------------------------
@@ -674,7 +737,7 @@ class PlanPage(Page):
             self.calculator = PlanCalculator()
             self.calculator.setObjectName("planCalculator")
             self.calculator.planChanged.connect(self._plan_changed)
-            self.body.addWidget(self.calculator, 1)
+            self.body.addWidget(_scroll(self.calculator), 1)
         self.summary = QLabel()
         self.summary.setObjectName("planSummary")
         self.summary.setWordWrap(True)
@@ -686,8 +749,9 @@ class PlanPage(Page):
         self.agreed.toggled.connect(self._agreed_toggled)
         self.dispute_verified = QCheckBox(tr("visitui.plan.dispute_verified"))
         self.dispute_verified.setObjectName("disputeVerified")
-        self.dispute_verified.toggled.connect(lambda on: self.apply(
-            lambda rec: dataclasses.replace(rec, dispute_verified=on)))
+        self.dispute_verified.toggled.connect(
+            lambda on: self.apply(lambda rec: dataclasses.replace(rec, dispute_verified=on))
+        )
         self.clear_button = QPushButton(tr("visitui.plan.clear"))
         self.clear_button.setObjectName("clearPlan")
         self.clear_button.clicked.connect(self._clear)
@@ -696,15 +760,19 @@ class PlanPage(Page):
         row.addStretch(1)
         row.addWidget(self.clear_button)
         self.body.addLayout(row)
-        self.focusables = {"plan": self.calculator or self.summary, "plan_agreed": self.agreed,
-                           "dispute_verified": self.dispute_verified}
-        self._account_set = False
+        self.focusables = {
+            "plan": self.calculator or self.summary,
+            "plan_agreed": self.agreed,
+            "dispute_verified": self.dispute_verified,
+        }
+        self._shown_day: date | None = None
 
     def load(self, record: VisitRecord) -> None:
         self._loading = True
         try:
             if self.calculator is not None:
-                start = record.start.date() if record.start else date.today()
+                start = self._visit_day(record)
+                self._shown_day = start
                 self.calculator.set_account(self.session.account, self.session.settings, start)
                 if record.plan:
                     try:
@@ -717,6 +785,11 @@ class PlanPage(Page):
             self.dispute_verified.setChecked(record.dispute_verified)
         finally:
             self._loading = False
+
+    @staticmethod
+    def _visit_day(record: VisitRecord) -> date:
+        """The agreement date a new plan starts from: the visit's day (today if not set)."""
+        return record.start.date() if record.start else date.today()
 
     def _plan_changed(self, _plan: Any) -> None:
         if self._loading or self.calculator is None:
@@ -746,10 +819,13 @@ class PlanPage(Page):
 
     def refresh(self, record: VisitRecord, report: ValidationReport | None) -> None:
         s = self.session
+        if record.plan is None and self._visit_day(record) != self._shown_day:
+            self.load(record)  # no plan yet: offer figures for the visit's day
         text = plan_summary(record, s.account, s.settings) if record.plan else ""
         self.summary.setText(text or tr("visitui.plan.none"))
-        disputed = "dispute" in raised_situations(record, s.playbook) or \
-            record.outcome == "disputes"
+        disputed = (
+            "dispute" in raised_situations(record, s.playbook) or record.outcome == "disputes"
+        )
         self.dispute_verified.setVisible(disputed or record.dispute_verified)
         self.clear_button.setEnabled(record.plan is not None and record.editable)
 
@@ -783,9 +859,9 @@ class FinishPage(Page):
         col.addLayout(form)
         self.outcome = ChoiceEditor(
             pseudo_field("outcome", "single_choice", "visitui.finish.outcome"),
-            choices=[(o.id, o.label.get()) for o in pb.outcomes])
-        self.outcome.on_edit = lambda v: self.apply(
-            lambda rec: dataclasses.replace(rec, outcome=v))
+            choices=[(o.id, o.label.get()) for o in pb.outcomes],
+        )
+        self.outcome.on_edit = lambda v: self.apply(lambda rec: dataclasses.replace(rec, outcome=v))
         lab = field_label(tr("visitui.finish.outcome"), True)
         lab.setBuddy(self.outcome.combo)
         form.addRow(lab, self.outcome)
@@ -798,7 +874,8 @@ class FinishPage(Page):
         form.addRow(lab, self.follow_date)
         self.channel = ChoiceEditor(
             pseudo_field("channel", "single_choice", "visitui.finish.follow_up_channel"),
-            choices=[(c.id, c.label.get()) for c in pb.follow_up_channels])
+            choices=[(c.id, c.label.get()) for c in pb.follow_up_channels],
+        )
         self.channel.on_edit = self._follow_changed
         lab = field_label(tr("visitui.finish.follow_up_channel"), True)
         lab.setBuddy(self.channel.combo)
@@ -807,8 +884,9 @@ class FinishPage(Page):
         self.notes.setObjectName("notes")
         self.notes.setTabChangesFocus(True)
         self.notes.setMaximumHeight(90)
-        self.notes.textChanged.connect(lambda: self.apply(
-            lambda rec: dataclasses.replace(rec, notes=self.notes.toPlainText())))
+        self.notes.textChanged.connect(
+            lambda: self.apply(lambda rec: dataclasses.replace(rec, notes=self.notes.toPlainText()))
+        )
         lab = field_label(tr("visitui.finish.notes"), False)
         lab.setBuddy(self.notes)
         form.addRow(lab, self.notes)
@@ -818,6 +896,7 @@ class FinishPage(Page):
         self.no_warnings = QLabel(tr("visitui.finish.no_warnings"))
         self.warnings_layout.addWidget(self.no_warnings)
         self.warning_checks: dict[str, QCheckBox] = {}
+        self._warning_rows: dict[str, tuple[QWidget, QLabel]] = {}
         col.addWidget(self.warnings_box)
 
         self.state_label = QLabel()
@@ -846,9 +925,13 @@ class FinishPage(Page):
         col.addWidget(self.documents_note)
         col.addStretch(1)
         self.body.addWidget(_scroll(inner), 1)
-        self.focusables = {"outcome": self.outcome.combo, "follow_up.date": self.follow_date,
-                           "follow_up.channel": self.channel.combo, "notes": self.notes,
-                           "follow_up": self.follow_date}
+        self.focusables = {
+            "outcome": self.outcome.combo,
+            "follow_up.date": self.follow_date,
+            "follow_up.channel": self.channel.combo,
+            "notes": self.notes,
+            "follow_up": self.follow_date,
+        }
         self.load(session.record)
 
     def _follow_changed(self, *_: object) -> None:
@@ -871,41 +954,61 @@ class FinishPage(Page):
         keys = [w.key for w in warnings]
         for key in list(self.warning_checks):
             if key not in keys:
-                self.warning_checks.pop(key).deleteLater()
+                self.warning_checks.pop(key)
+                row_widget, _label = self._warning_rows.pop(key)
+                row_widget.deleteLater()
         for w in warnings:
             check = self.warning_checks.get(w.key)
             if check is None:
-                check = QCheckBox()
+                # a check box does not wrap: the (long) message is a label beside it
+                row = QWidget()
+                line = QHBoxLayout(row)
+                line.setContentsMargins(0, 0, 0, 0)
+                check = QCheckBox(tr("visitui.finish.ack"))
                 check.setObjectName("ackWarning")
                 check.setProperty("issue_key", w.key)
                 check.toggled.connect(lambda on, k=w.key: self._ack(k, on))
-                self.warnings_layout.addWidget(check)
+                label = QLabel()
+                label.setWordWrap(True)
+                label.setObjectName("ackMessage")
+                line.addWidget(check, 0, Qt.AlignmentFlag.AlignTop)
+                line.addWidget(label, 1)
+                self.warnings_layout.addWidget(row)
                 self.warning_checks[w.key] = check
-            check.setText(tr("visitui.finish.ack", message=w.message()))
+                self._warning_rows[w.key] = (row, label)
+            self._warning_rows[w.key][1].setText(w.message())
+            check.setAccessibleDescription(w.message())
             check.blockSignals(True)
             check.setChecked(w.key in record.warnings_acknowledged)
             check.blockSignals(False)
             check.setEnabled(record.editable)
         self.no_warnings.setVisible(not warnings)
         if not record.editable:
-            text = tr("visitui.finish.state_locked", state=tr(f"visit.state.{record.state}"),
-                      version=record.version)
+            text = tr(
+                "visitui.finish.state_locked",
+                state=tr(f"visit.state.{record.state}"),
+                version=record.version,
+            )
         elif report is None:
             text = ""
         elif report.can_finalise:
             text = tr("visitui.finish.state_ready")
         else:
-            text = tr("visitui.finish.state_blocked", errors=len(report.errors),
-                      warnings=len(report.unacknowledged))
+            text = tr(
+                "visitui.finish.state_blocked",
+                errors=len(report.errors),
+                warnings=len(report.unacknowledged),
+            )
         self.state_label.setText(text)
         sign = documents_hook("sign_visit")
         handout = documents_hook("print_handout")
         self.finalise_button.setVisible(record.editable)
         self.amend_button.setVisible(not record.editable)
         self.sign_button.setEnabled(sign is not None and record.state in ("finalised", "signed"))
-        self.print_button.setEnabled(handout is not None)
-        self.documents_note.setText("" if sign and handout
-                                    else tr("visitui.finish.documents_missing"))
+        self.print_button.setEnabled(handout is not None and not record.editable)
+        self.documents_note.setText(
+            "" if sign and handout else tr("visitui.finish.documents_missing")
+        )
 
     def _ack(self, key: str, on: bool) -> None:
         def change(rec: VisitRecord) -> VisitRecord:
@@ -920,11 +1023,15 @@ class FinishPage(Page):
         return location in self.focusables
 
     def location_label(self, location: str) -> str:
-        key = {"follow_up.date": "follow_up_date", "follow_up.channel": "follow_up_channel",
-               "follow_up": "follow_up_date"}.get(location, location)
+        key = {
+            "follow_up.date": "follow_up_date",
+            "follow_up.channel": "follow_up_channel",
+            "follow_up": "follow_up_date",
+        }.get(location, location)
         label = tr(f"visitui.finish.{key}")
-        return f"{self.title_text} · {label}" if not label.startswith("visitui.") \
-            else self.title_text
+        return (
+            f"{self.title_text} · {label}" if not label.startswith("visitui.") else self.title_text
+        )
 
     def set_read_only(self, read_only: bool) -> None:
         for w in (self.outcome, self.follow_date, self.channel, self.notes):

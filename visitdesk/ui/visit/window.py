@@ -75,18 +75,31 @@ SAVE_DELAY_MS = 700
 VALIDATE_DELAY_MS = 300
 """Live validation waits this long after the last edit."""
 
-MISSING_CODES = frozenset({
-    "required", "actual_start_missing", "actual_end_missing", "met_missing",
-    "identity_missing", "others_present_missing", "others_who_missing",
-    "debt_discussed_missing", "outcome_missing", "follow_up_date_missing",
-    "follow_up_channel_missing", "conduct",
-})
+MISSING_CODES = frozenset(
+    {
+        "required",
+        "actual_start_missing",
+        "actual_end_missing",
+        "met_missing",
+        "identity_missing",
+        "others_present_missing",
+        "others_who_missing",
+        "debt_discussed_missing",
+        "outcome_missing",
+        "follow_up_date_missing",
+        "follow_up_channel_missing",
+        "conduct",
+    }
+)
 """Issues that only say something is not filled in yet: a page with only these is "in
 progress", not "has problems" (until a finalise has been tried)."""
 
 STATUS_COLOURS = {
-    "not_started": "#8a8a8a", "in_progress": "#1565c0", "complete": "#2e7d32",
-    "problems": "#c62828", "not_raised": "#b0b0b0",
+    "not_started": "#8a8a8a",
+    "in_progress": "#1565c0",
+    "complete": "#2e7d32",
+    "problems": "#c62828",
+    "not_raised": "#b0b0b0",
 }
 ROLE_KEY = Qt.ItemDataRole.UserRole
 ROLE_LOCATION = Qt.ItemDataRole.UserRole + 1
@@ -115,8 +128,13 @@ def status_icon(status: str, size: int = 16) -> QIcon:
         p.setPen(QPen(QColor("white"), 2.0))
         s = float(size)
         if status == "complete":
-            p.drawPolyline([QPointF(s * 0.28, s * 0.52), QPointF(s * 0.45, s * 0.68),
-                            QPointF(s * 0.72, s * 0.34)])
+            p.drawPolyline(
+                [
+                    QPointF(s * 0.28, s * 0.52),
+                    QPointF(s * 0.45, s * 0.68),
+                    QPointF(s * 0.72, s * 0.34),
+                ]
+            )
         else:
             p.drawLine(QPointF(s / 2, s * 0.25), QPointF(s / 2, s * 0.58))
             p.drawPoint(QPointF(s / 2, s * 0.74))
@@ -181,8 +199,11 @@ class Navigator(QListWidget):
         return 0
 
     def event(self, event: QEvent) -> bool:  # noqa: D102
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
-                and self._step_for(event):
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and self._step_for(event)
+        ):
             event.accept()  # handled in keyPressEvent, not by the window's shortcuts
             return True
         return super().event(event)
@@ -204,8 +225,14 @@ class VisitWindow(QMainWindow):
     drops a reference to ``True`` on every Python-side ``Signal.emit()``.)
     """
 
-    def __init__(self, ctx: Any, repo: VisitRepository, account: Account,
-                 record: VisitRecord, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Any,
+        repo: VisitRepository,
+        account: Account,
+        record: VisitRecord,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.ctx = ctx
@@ -238,7 +265,7 @@ class VisitWindow(QMainWindow):
         if record.editable:
             self._mark_open()
         self.revalidate()
-        self.navigator.setCurrentRow(self._row_of("facts"))
+        self.navigator.setCurrentRow(self._row_of(self._resume_key()))
 
     # --- construction ---------------------------------------------------------------------
     def _build(self) -> None:
@@ -265,6 +292,9 @@ class VisitWindow(QMainWindow):
         self.navigator.setIconSize(QSize(16, 16))
         self.navigator.setSpacing(1)
         self.navigator.setMinimumWidth(230)
+        self.navigator.setWordWrap(True)
+        self.navigator.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.navigator.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.navigator.setAccessibleName(tr("visitui.nav.name"))
         self._nav_header(tr("visitui.nav.record"))
         self._nav_item("facts")
@@ -296,8 +326,9 @@ class VisitWindow(QMainWindow):
         self.locked_banner = QLabel()
         self.locked_banner.setObjectName("lockedBanner")
         self.locked_banner.setWordWrap(True)
-        self.locked_banner.setStyleSheet("background: #eeeeee; border: 1px solid #aaa;"
-                                         " padding: 6px;")
+        self.locked_banner.setStyleSheet(
+            "background: #eeeeee; border: 1px solid #aaa; padding: 6px;"
+        )
         self.locked_banner.hide()
         col.addWidget(self.locked_banner)
         self.notice = Notice()
@@ -310,10 +341,15 @@ class VisitWindow(QMainWindow):
         self.problems = QTreeWidget()
         self.problems.setObjectName("problemsList")
         self.problems.setColumnCount(3)
-        self.problems.setHeaderLabels([tr("visitui.problems.severity"),
-                                       tr("visitui.problems.where"),
-                                       tr("visitui.problems.message")])
+        self.problems.setHeaderLabels(
+            [
+                tr("visitui.problems.severity"),
+                tr("visitui.problems.where"),
+                tr("visitui.problems.message"),
+            ]
+        )
         self.problems.setRootIsDecorated(False)
+        self.problems.setMinimumHeight(150)
         self.problems.setAlternatingRowColors(True)
         self.problems.setWordWrap(True)
         self.problems.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -327,10 +363,11 @@ class VisitWindow(QMainWindow):
         self.problems_dock = QDockWidget(tr("visitui.problems.title"), self)
         self.problems_dock.setObjectName("problemsDock")
         self.problems_dock.setWidget(self.problems)
-        self.problems_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                       | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.problems_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
-        self.resizeDocks([self.problems_dock], [180], Qt.Orientation.Vertical)
 
         # status bar: autosave indicator and state
         self.save_label = QLabel(tr("visitui.save.not_yet"))
@@ -340,8 +377,7 @@ class VisitWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.save_label)
 
         # keyboard
-        for seq, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1), ("Alt+Down", 1),
-                          ("Alt+Up", -1)):
+        for seq, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1), ("Alt+Down", 1), ("Alt+Up", -1)):
             sc = QShortcut(QKeySequence(seq), self)
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(lambda s=step: self.step_page(s))
@@ -349,6 +385,16 @@ class VisitWindow(QMainWindow):
         save.activated.connect(self._autosave)
         problems = QShortcut(QKeySequence("F8"), self)
         problems.activated.connect(self.focus_problems)
+
+    def _resume_key(self) -> str:
+        """Where to start: a resumed draft opens at the first page that still needs work."""
+        if self.record.editable:
+            for page in self.pages:
+                status = self.page_status(page)
+                if isinstance(page, PlanPage) or status in ("complete", "not_raised"):
+                    continue
+                return page.key
+        return "facts"
 
     def _nav_header(self, text: str) -> None:
         item = QListWidgetItem(text)
@@ -360,7 +406,7 @@ class VisitWindow(QMainWindow):
         self.navigator.addItem(item)
 
     def _nav_item(self, key: str) -> None:
-        item = QListWidgetItem(self.page_by_key[key].title_text)
+        item = QListWidgetItem(self.page_by_key[key].nav_title)
         item.setData(ROLE_KEY, key)
         self.navigator.addItem(item)
 
@@ -401,15 +447,17 @@ class VisitWindow(QMainWindow):
         if not self.save_timer.isActive():
             self.save_timer.start()
         self.validate_timer.start()
-        opened = [s for s in raised_situations(new, self.playbook)
-                  if s not in raised_situations(before, self.playbook)]
+        opened = [
+            s
+            for s in raised_situations(new, self.playbook)
+            if s not in raised_situations(before, self.playbook)
+        ]
         if opened:
             self._announce(opened)
         self._update_nav()
 
     def _announce(self, situation_ids: list[str]) -> None:
-        titles = "、".join(s.title.get() for s in self.playbook.situations
-                          if s.id in situation_ids)
+        titles = "、".join(s.title.get() for s in self.playbook.situations if s.id in situation_ids)
         text = tr("visitui.notice.situation_opened", titles=titles)
         self.notice.show_message(text, f"situation:{situation_ids[0]}")
         self.statusBar().showMessage(text, 10000)
@@ -477,9 +525,16 @@ class VisitWindow(QMainWindow):
             return []
         return list(self.report.errors) + list(self.report.warnings)
 
+    def _page_order(self, issue: ValidationIssue) -> int:
+        page = self.owner(issue.location)
+        return self.pages.index(page) if page is not None else len(self.pages)
+
     def _fill_problems(self) -> None:
         self.problems.clear()
-        issues = self._visible_issues()
+        # in the order of the navigator, errors before warnings within a page
+        issues = sorted(
+            self._visible_issues(), key=lambda i: (self._page_order(i), i.severity != "error")
+        )
         for issue in issues:
             page = self.owner(issue.location)
             if issue.severity == "error":
@@ -492,20 +547,21 @@ class VisitWindow(QMainWindow):
             item = QTreeWidgetItem([level, where, issue.message()])
             item.setIcon(0, status_icon(status))
             item.setData(0, ROLE_LOCATION, issue.location)
+            item.setToolTip(1, where)
             item.setToolTip(2, issue.message())
             self.problems.addTopLevelItem(item)
         errors = sum(1 for i in issues if i.severity == "error")
         warnings = sum(1 for i in issues if i.severity == "warning" and not i.acknowledged)
-        self.problems_dock.setWindowTitle(tr("visitui.problems.title_counts", errors=errors,
-                                             warnings=warnings))
+        self.problems_dock.setWindowTitle(
+            tr("visitui.problems.title_counts", errors=errors, warnings=warnings)
+        )
 
     def page_status(self, page: Page) -> str:
         """``not_started``, ``in_progress``, ``complete``, ``problems`` (or ``not_raised``)."""
         r = self.record
         if isinstance(page, SituationPage) and not page.is_raised(r):
             return "not_raised"
-        issues = [i for i in self._visible_issues()
-                  if page.owns(i.location) and not i.acknowledged]
+        issues = [i for i in self._visible_issues() if page.owns(i.location) and not i.acknowledged]
         if any(i.code not in MISSING_CODES for i in issues) or (issues and self.finalise_tried):
             return "problems"
         if not self._started(page):
@@ -520,14 +576,16 @@ class VisitWindow(QMainWindow):
             entry = r.situations.get(page.situation.id)
             return bool(entry and entry.answers)
         if isinstance(page, FactsPage):
-            return any(v is not None for v in (r.actual_start, r.met, r.others_present,
-                                               r.identity_method))
+            return any(
+                v is not None for v in (r.actual_start, r.met, r.others_present, r.identity_method)
+            )
         if isinstance(page, ConductPage):
             return any(r.conduct.values())
         if isinstance(page, PlanPage):
             return r.plan is not None
-        return r.outcome is not None or r.follow_up.date is not None or \
-            r.follow_up.channel is not None
+        return (
+            r.outcome is not None or r.follow_up.date is not None or r.follow_up.channel is not None
+        )
 
     def _update_nav(self) -> None:
         raised = set(raised_situations(self.record, self.playbook))
@@ -541,9 +599,9 @@ class VisitWindow(QMainWindow):
             text = tr(f"visitui.status.{status}")
             if isinstance(page, SituationPage) and page.situation.id in raised:
                 text = tr("visitui.status.raised", status=text)
-            item.setText(f"{page.title_text}\n    {text}")
+            item.setText(f"{page.nav_title}\n{text}")
             item.setIcon(status_icon(status))
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{page.title_text}：{text}")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{page.nav_title}：{text}")
             item.setData(Qt.ItemDataRole.UserRole + 2, status)
             font = QFont(self.navigator.font())
             highlighted = isinstance(page, SituationPage) and page.situation.id in raised
@@ -558,16 +616,30 @@ class VisitWindow(QMainWindow):
 
     def _update_state(self) -> None:
         r = self.record
-        self.state_label.setText(tr("visitui.state", id=r.id, version=r.version,
-                                    state=tr(f"visit.state.{r.state}")))
+        self.state_label.setText(
+            tr("visitui.state", id=r.id, version=r.version, state=tr(f"visit.state.{r.state}"))
+        )
 
     def _update_title(self) -> None:
         r = self.record
-        self.setWindowTitle(tr("visitui.window.title", name=self.account.name,
-                               account_no=self.account.account_no, id=r.id))
-        self.header.setText(tr("visitui.window.header", name=self.account.name,
-                               account_no=self.account.account_no, id=r.id,
-                               version=r.version, state=tr(f"visit.state.{r.state}")))
+        self.setWindowTitle(
+            tr(
+                "visitui.window.title",
+                name=self.account.name,
+                account_no=self.account.account_no,
+                id=r.id,
+            )
+        )
+        self.header.setText(
+            tr(
+                "visitui.window.header",
+                name=self.account.name,
+                account_no=self.account.account_no,
+                id=r.id,
+                version=r.version,
+                state=tr(f"visit.state.{r.state}"),
+            )
+        )
 
     # --- navigation -----------------------------------------------------------------------
     def current_page(self) -> Page | None:
@@ -617,8 +689,9 @@ class VisitWindow(QMainWindow):
     def focus_problems(self) -> None:
         self.problems_dock.show()
         self.problems.setFocus()
-        if self.problems.topLevelItemCount() and self.problems.currentItem() is None:
-            self.problems.setCurrentItem(self.problems.topLevelItem(0))
+        first = self.problems.topLevelItem(0)
+        if first is not None and self.problems.currentItem() is None:
+            self.problems.setCurrentItem(first)
 
     # --- finalise, amend, documents -------------------------------------------------------
     def finalise(self) -> bool:
@@ -648,15 +721,19 @@ class VisitWindow(QMainWindow):
         self.record = final
         self.set_read_only(True)
         self.revalidate()
-        self.statusBar().showMessage(tr("visitui.finalise.done", id=final.id,
-                                        version=final.version), 10000)
+        self.statusBar().showMessage(
+            tr("visitui.finalise.done", id=final.id, version=final.version), 10000
+        )
         return True
 
     def _show_blocked(self, report: ValidationReport) -> None:
         self.problems_dock.show()
         self.problems_dock.raise_()
-        text = tr("visitui.finalise.blocked", errors=len(report.errors),
-                  warnings=len(report.unacknowledged))
+        text = tr(
+            "visitui.finalise.blocked",
+            errors=len(report.errors),
+            warnings=len(report.unacknowledged),
+        )
         lines = [f"• {i.message()}" for i in report.errors]
         lines += [f"• {i.message()}" for i in report.unacknowledged]
         shown = "\n".join(lines[:12]) + ("\n…" if len(lines) > 12 else "")
@@ -667,7 +744,8 @@ class VisitWindow(QMainWindow):
         if self.record.editable:
             return False
         reason, ok = QInputDialog.getMultiLineText(
-            self, tr("visitui.amend.title"), tr("visitui.amend.prompt"))
+            self, tr("visitui.amend.title"), tr("visitui.amend.prompt")
+        )
         if not ok:
             return False
         if not reason.strip():
@@ -691,8 +769,9 @@ class VisitWindow(QMainWindow):
     def _documents(self, name: str) -> None:
         hook = documents_hook(name)
         if hook is None:
-            QMessageBox.information(self, tr("visitui.finish.documents_title"),
-                                    tr("visitui.finish.documents_missing"))
+            QMessageBox.information(
+                self, tr("visitui.finish.documents_title"), tr("visitui.finish.documents_missing")
+            )
             return
         self.save_now()
         hook(self, self.ctx, self.record)
@@ -710,11 +789,26 @@ class VisitWindow(QMainWindow):
         for page in self.pages:
             page.set_read_only(read_only)
         r = self.record
-        self.locked_banner.setText(tr("visitui.locked", state=tr(f"visit.state.{r.state}"),
-                                      version=r.version) if read_only else "")
+        self.locked_banner.setText(
+            tr("visitui.locked", state=tr(f"visit.state.{r.state}"), version=r.version)
+            if read_only
+            else ""
+        )
         self.locked_banner.setVisible(read_only)
         self._update_title()
         self._update_state()
+
+    def set_problems_height(self, height: int) -> None:
+        self.resizeDocks([self.problems_dock], [height], Qt.Orientation.Vertical)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            QTimer.singleShot(0, self, self._initial_dock_height)
+
+    def _initial_dock_height(self) -> None:
+        self.set_problems_height(200)
 
     # --- closing --------------------------------------------------------------------------
     def flush(self) -> bool:
@@ -724,8 +818,9 @@ class VisitWindow(QMainWindow):
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         ok = self.flush()
         if not ok:
-            answer = QMessageBox.question(self, tr("visitui.close.title"),
-                                          tr("visitui.close.unsaved"))
+            answer = QMessageBox.question(
+                self, tr("visitui.close.title"), tr("visitui.close.unsaved")
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
