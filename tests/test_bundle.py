@@ -235,6 +235,13 @@ def test_bundle_has_two_programs_sharing_one_library_folder(bundle):
     assert (internal / "PySide6" / "Qt" / "lib").is_dir() or (internal / "PySide6").is_dir()
 
 
+def test_bundle_carries_the_pdf_page_renderer(bundle):
+    # the preview and printing draw pages with PDFium; without it a Windows office has no preview
+    internal = bundle / "_internal"
+    assert list(internal.rglob("*pdfium*.so")) + list(internal.rglob("*pdfium*.dll")), (
+        "PDFium library missing from the bundle")
+
+
 def _qt_modules_imported_by_the_app() -> set[str]:
     found: set[str] = set()
     for path in (ROOT / "visitdesk").rglob("*.py"):

@@ -76,3 +76,20 @@ def test_many_signal_emissions_do_not_abort_the_process(qtbot):
     gc.collect()
     assert len(received) == 50_000
     assert sys.getrefcount(True) > 1000
+
+
+def test_installed_pyside_does_not_lose_references_when_signals_are_emitted():
+    # PySide6 6.12.0 dropped a reference to True on every Signal.emit(); on Python 3.11 the
+    # process aborts after a few thousand signals (pyproject.toml keeps that release out).
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    class Probe(QObject):
+        ping = Signal()
+
+    probe = Probe()
+    before = sys.getrefcount(True)
+    for _ in range(1000):
+        probe.ping.emit()
+    assert before - sys.getrefcount(True) < 10
