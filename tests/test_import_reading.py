@@ -155,6 +155,19 @@ def test_formula_uses_cached_value_and_missing_value_is_a_cell_error(tmp_path):
     assert "#DIV/0!" in problems_at(result, 4)[0].message
 
 
+def test_formula_without_value_in_an_unmapped_column_is_a_cell_error(tmp_path):
+    rows = [r + [f"备注{i}"] for i, r in enumerate(good_rows(300))]
+    rows[1][4] = ("f", "B2&C2", None)
+    path = simple_xlsx(tmp_path / "x.xlsx", rows, headers=[*BASIC_HEADERS, "备注"])
+    result = read_accounts(path)
+    assert len(result.accounts) == 299 and result.skipped == 1
+    [problem] = problems_at(result, 3)
+    assert (problem.column, problem.severity) == ("备注", "error")
+    assert "公式" in problem.message
+    assert all("formula" not in a.extra.get("备注", "") for a in result.accounts)
+    assert result.accounts[0].extra == {"备注": "备注0"}
+
+
 def test_blank_and_totals_rows_are_skipped_silently(tmp_path):
     rows = good_rows(3)
     rows = [rows[0], [None, None, None, None], rows[1], ["", " ", "", ""], rows[2],

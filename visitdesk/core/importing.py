@@ -8,6 +8,7 @@ with only warnings is imported. Nothing here touches a file or the store.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 import re
@@ -321,17 +322,19 @@ class RowParser:
         if min(map(len, rows)) < width:
             rows = [list(r) + [None] * (width - len(r)) if len(r) < width else r for r in rows]
         nonblank = list(map(any, rows))
+        columns = list(zip(*rows, strict=False))
         marker_hit = False
         for i in self._marker_cols:
             if i < width:
-                texts = [v for v in (r[i] for r in rows) if type(v) is str]
-                if "计" in "".join(texts):  # type: ignore[arg-type]
+                column: Sequence[object] = columns[i]
+                if set(map(type, column)) != _STR:
+                    column = [v for v in column if type(v) is str]
+                if "计" in "".join(column):  # type: ignore[arg-type]
                     marker_hit = True
         if marker_hit or not all(nonblank):
             for (row_no, _r), row in zip(block, rows, strict=True):
                 self.feed(row_no, row)
             return
-        columns = list(zip(*rows, strict=False))
         names: list[str] = []
         converted: list[list] = []
         slow_rows: set[int] = set()
@@ -353,6 +356,9 @@ class RowParser:
             names.append(name)
             converted.append(out)
         extra_cols = self.extra_cols
+        for col, _header in extra_cols:
+            if CellError in set(map(type, columns[col])):  # an error cell in a kept column
+                slow_rows.update(i for i, v in enumerate(columns[col]) if type(v) is CellError)
         as_of = self.as_of
         file, sheet = self.file, self.sheet
         append = self.accounts.append
@@ -441,6 +447,14 @@ class RowParser:
                 problems = self._missing(problems, row_no, col, raw, name)
                 continue
             values[name] = value
+        for col, _header in self.extra_cols:
+            if col < n and isinstance(row[col], CellError):
+                # a formula without a cached value (or #N/A…) in a column kept as extra
+                failed = True
+                if problems is None:
+                    problems = []
+                problems.append(self._problem(row_no, col, row[col], "error",
+                                              tr("import.cell.cell_error", code=row[col].code)))
         if failed and all(v is None or (type(v) is str and not v.strip()) for v in row):
             return  # a row of spaces is a blank row
         if failed and self._is_repeated_header(row):
@@ -617,17 +631,42 @@ def _id_ok(s: str) -> bool:
     total = sum(map(operator.mul, s[:17].encode("ascii"), ID_WEIGHTS)) - _ID_WEIGHT_SUM_48
     if ID_CHECK[total % 11] != s[17]:
         return False
+    return _birth_ok(s[6:14])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _birth_ok(yyyymmdd: str) -> bool:
     try:
-        return date(int(s[6:10]), int(s[10:12]), int(s[12:14])).year >= 1900
+        return date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8])).year >= 1900
     except ValueError:
         return False
+
+
+# Per ID-character position: the byte each digit contributes to the check sum (mod 11).
+_ID_LANE_TABLES = tuple(
+    bytes((c - 48) * w % 11 if 48 <= c <= 57 else 0 for c in range(256)) for w in ID_WEIGHTS)
+_ID_CHECK_TABLE = bytes(ord(ID_CHECK[v % 11]) for v in range(256))
+
+
+def _id_checks_ok(values: Sequence[str]) -> bool:
+    """Every check character right, for a column of 18-character IDs (already matched by
+    ``_ID_BLOCK``), in a few big-integer additions: position ``i`` of every ID becomes one
+    byte lane of an integer, and 17 lanes of values below 11 never carry into each other."""
+    blob = "".join(values).encode("ascii")
+    total = 0
+    for i, table in enumerate(_ID_LANE_TABLES):
+        total += int.from_bytes(blob[i::18].translate(table), "big")
+    sums = total.to_bytes(len(values), "big")
+    return sums.translate(_ID_CHECK_TABLE) == blob[17::18]
 
 
 def fast_id(values: Sequence[object]) -> list | None:
     joined = _all_str_joined(values)
     if joined is None or not _ID_BLOCK.fullmatch(joined):
         return None
-    if not all(map(_id_ok, values)):  # type: ignore[arg-type]
+    if not _id_checks_ok(values):  # type: ignore[arg-type]
+        return None
+    if not all(map(_birth_ok, {v[6:14] for v in values})):  # type: ignore[index]
         return None
     return list(values)
 
