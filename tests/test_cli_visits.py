@@ -186,7 +186,7 @@ def test_export_outcomes_writes_one_row_per_visit_and_no_formulas(env, capsys, t
     rows = list(ws.iter_rows(values_only=True))
     assert len(rows) == 3
     header = rows[0]
-    assert header[:4] == ("访问编号", "版本", "状态", "账号")
+    assert header[:4] == ("记录编号", "版本", "状态", "账号")
     first = dict(zip(header, rows[1], strict=True))
     assert first["账号"] == acc.account_no and first["上门日期"] == "2026-11-20"
     assert first["结果代码"] == "instalment_agreement"

@@ -309,3 +309,53 @@ def test_cell_beyond_excels_limits_is_refused_as_absurd(tmp_path, data_dir, ref)
     start = time.monotonic()
     assert_refused(path, data_dir, ref)
     assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize("hostile", [
+    # a cell far below the row element that holds it (only the cell's own reference counts)
+    '<row r="9"><c r="Z999999" t="inlineStr"><is><t>x</t></is></c></row>',
+    '<row r="9"><c r="A99999999" t="inlineStr"><is><t>x</t></is></c></row>',
+    # the same with a namespace prefix, which calamine reads like the plain name
+    '<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="9">'
+    '<x:c r="Z99999999" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c></x:row>',
+    # a tab instead of a space before the reference
+    '<row r="9"><c\tr="Z99999999" t="inlineStr"><is><t>x</t></is></c></row>',
+])
+def test_far_cell_hidden_from_a_plain_scan_neither_hangs_nor_kills_the_process(tmp_path, hostile):
+    rows = [["客户姓名", "证件号码", "卡号", "欠款本金"], *good_rows(3)]
+    path = raw_xlsx(tmp_path / "hidden.xlsx", [("S", sheet_xml(rows, extra_cells=hostile),
+                                                 "visible")])
+    code = (f"import json, sys; sys.path.insert(0, {str(ROOT)!r})\n"
+            "from visitdesk.adapters.spreadsheet import import_file\n"
+            "from visitdesk.adapters.store import CaseStore\n"
+            f"store = CaseStore({str(tmp_path / 'd')!r})\n"
+            f"r = import_file(store, {str(path)!r})\n"
+            "print(json.dumps(r.to_json(), ensure_ascii=False))\n")
+    start = time.monotonic()
+    done = _run_with_limits(code)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert time.monotonic() - start < 60
+    import json
+
+    report = json.loads(done.stdout)
+    assert report["status"] in ("imported", "partial", "refused")
+    if report["status"] == "refused":
+        assert "尺寸" in report["error"]
+    else:
+        assert report["imported"] == 3
+
+
+def test_scan_row_bound_catches_every_cell_below_it():
+    import random
+
+    from visitdesk.adapters.spreadsheet.safety import _beyond, row_bound
+
+    rng = random.Random(3)
+    for top in [0, 1, 9, 10, 99, 100, 109, 999, 100_002, 199_999, 987_654, 1_048_576]:
+        bound = row_bound(top)
+        assert top <= bound <= max(top * 1.1, 99)
+        search = _beyond(bound).search
+        for row in [*range(0, 300), max(bound - 1, 0), bound, bound + 1,
+                    *(rng.randint(0, 3 * bound + 100) for _ in range(500))]:
+            assert bool(search(f'<c r="A{row}"'.encode())) == (row > bound), (top, row)
+        assert search(b'<c r="AB1"') and search(b'<c r=" A1"') and search(b'<c r="a1"')

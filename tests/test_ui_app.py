@@ -176,3 +176,12 @@ def test_start_up_does_not_load_pdf_or_signing_libraries(tmp_path):
                          cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_demo_branch_does_not_repeat_the_bank_name(qtbot, tmp_path, demo_book):
+    """Walk-through bug: the demo documents were headed "示例银行 示例银行朝阳支行"."""
+    demo_dir = tmp_path / "demo"
+    window = _window(qtbot, ["--demo", "--data-dir", str(demo_dir)])
+    settings = window.ctx.settings
+    assert settings.branch and not settings.branch.startswith(settings.bank_name)
+    window.ctx.close()

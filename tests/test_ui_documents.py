@@ -413,3 +413,42 @@ def test_print_handout_for_a_visit_without_plan_says_so_without_a_print_dialog(q
     assert docui.print_handout(None, ctx, no_plan, dialog_factory=factory) is None
     assert factory.shown == 0
     assert "没有还款方案" in told[0]
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_sign_texts_name_the_visit_windows_amend_button(lang):
+    """Walk-through bug: the sign dialog told the officer to use a "更正" flow, but the visit
+    window's button is "修订…": the texts must name the button that exists."""
+    from visitdesk import i18n
+    from visitdesk.i18n import tr
+
+    i18n.set_language(lang)
+    button = tr("visitui.finish.amend").replace("(&M)", "").replace("&", "")
+    if lang == "zh_CN":
+        assert "修订…" == button
+        for key in ("docui.sign.digital_note", "docui.sign.already"):
+            text = tr(key, id="V000001")
+            assert "“修订…”" in text and "“更正”" not in text, key
+    else:
+        assert button == "Amend…"
+        assert "amendment" in tr("docui.sign.digital_note").lower()
+
+
+def test_verify_text_shows_the_signing_time_on_the_officers_clock(monkeypatch):
+    """Walk-through bug: the claimed signing time was shown in UTC ("+0000"); an officer in
+    Beijing must see 08:00 later, with the offset."""
+    import time
+    import types
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        result = types.SimpleNamespace(
+            status="valid", signer="李明", self_issued=True, fingerprint_sha256="AA:BB",
+            problems=(),
+            signing_time=dt.datetime(2026, 11, 28, 22, 7, 49, tzinfo=dt.UTC))
+        text = docui.verify_text("a.pdf", result)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert "2026-11-29 06:07:49 +0800" in text

@@ -230,3 +230,35 @@ def test_gbk_csv_imports_through_the_dialog_without_a_sheet_choice(qtbot, data_d
     assert not dialog.save_button.isEnabled()  # nothing to save: no problems
     with CaseStore(data_dir) as store:
         assert store.account_count() == 4
+
+
+@pytest.mark.parametrize("key", ["ui.import.problem_counts", "visitui.finish.state_blocked",
+                                 "visitui.problems.title_counts", "visitui.finalise.blocked"])
+def test_english_problem_counts_read_right_for_one(key):
+    """Walk-through bug: "Problems found: 8 errors, 1 warnings." The English counts are
+    written so that they read correctly for any number."""
+    from visitdesk import i18n
+    from visitdesk.i18n import tr
+
+    i18n.set_language("en")
+    text = tr(key, errors=1, warnings=1)
+    assert "1 errors" not in text and "1 warnings" not in text, text
+    assert "1" in text
+
+
+def test_english_problem_table_shows_the_whole_severity_word(qtbot, data_dir):
+    """Walk-through bug: the 55-pixel severity column showed "Warni…" in English."""
+    from visitdesk import i18n
+    from visitdesk.core.settings import Settings
+    from visitdesk.i18n import tr
+    from visitdesk.ui.import_dialog import ImportDialog, ProblemsModel
+
+    i18n.set_language("en")
+    dialog = ImportDialog(data_dir, Settings())
+    qtbot.addWidget(dialog)
+    view = dialog.problems_view
+    col = ProblemsModel.KEYS.index("severity")
+    needed = view.fontMetrics().horizontalAdvance(tr("ui.import.severity.warning"))
+    assert view.columnWidth(col) >= needed + 8
+    for c in range(len(ProblemsModel.KEYS) - 1):  # the last column stretches
+        assert view.columnWidth(c) >= view.horizontalHeader().sectionSizeHint(c)

@@ -238,3 +238,31 @@ def test_window_reloads_its_table_after_an_import_stored_accounts(window, qtbot,
         window.act_import.trigger()
     assert blocker.args == [8]
     assert window.model.rowCount() == 8
+
+
+def test_plan_tab_widens_the_detail_pane_and_gives_the_table_its_width_back(window, qtbot):
+    """Walk-through bug: the three-pane plan calculator was squeezed into the narrow detail
+    pane (options and schedule columns cut off)."""
+    window.resize(1400, 850)
+    qtbot.waitUntil(lambda: window.splitter.sizes()[0] > 0)
+    before = window.splitter.sizes()
+    window.detail_tabs.setCurrentIndex(window.plan_tab_index)
+    table, detail = window.splitter.sizes()
+    assert detail >= 0.6 * (table + detail)
+    assert window.search.width() >= window.search.fontMetrics().averageCharWidth() * 16
+    window.detail_tabs.setCurrentIndex(0)
+    after = window.splitter.sizes()
+    assert abs(after[0] - before[0]) <= 2 and abs(after[1] - before[1]) <= 2
+
+
+def test_english_column_headers_are_not_cut_off(ctx, qtbot):
+    """Walk-through bug: "Days overdue" was clipped to "ays overdu" in English."""
+    from visitdesk import i18n
+
+    i18n.set_language("en")
+    w = mw.MainWindow(ctx)
+    qtbot.addWidget(w)
+    hh = w.table.horizontalHeader()
+    for col in range(w.model.columnCount()):
+        assert w.table.columnWidth(col) >= hh.sectionSizeHint(col), w.model.headerData(
+            col, Qt.Orientation.Horizontal)

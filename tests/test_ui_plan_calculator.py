@@ -190,3 +190,25 @@ def test_another_account_resets_the_editor(calc):
     calc.months_spin.setValue(24)
     calc.set_account(account(account_no="6222000000000002"), Settings(), on=START)
     assert calc.months_spin.value() == 24
+
+
+def test_english_calculator_in_a_narrow_pane_keeps_amounts_readable(qtbot):
+    """Walk-through bug: beside the accounts table the English editor column (one row of
+    four component boxes, three waiver amounts side by side) took the schedule's room, and
+    once narrowed the waiver amounts were squeezed to "…"."""
+    from visitdesk import i18n
+
+    i18n.set_language("en")
+    widget = PlanCalculator()
+    qtbot.addWidget(widget)
+    widget.set_account(account(), Settings())
+    editor = widget.waiver_box.parentWidget()
+    assert editor.minimumSizeHint().width() <= 400
+    widget.resize(925, 800)
+    widget.show()
+    widget.waiver_box.setChecked(True)
+    qtbot.wait(20)
+    need = widget.fontMetrics().horizontalAdvance("000,000.00")
+    for edit in (widget.waive_interest_edit, widget.waive_fees_edit,
+                 widget.waive_principal_edit):
+        assert edit.width() >= need

@@ -273,3 +273,33 @@ def test_stored_principal_waiver_is_refused_when_settings_forbid_it(calc):
     assert calc.waive_principal_edit.isEnabled()  # so that the officer can clear it
     calc.waive_principal_edit.clear()
     assert calc.plan() is not None and not calc.waive_principal_edit.isEnabled()
+
+
+def test_custom_plan_chosen_after_a_fee_mode_is_not_blocked_by_the_disabled_fee(calc, qtbot):
+    """Walk-through bug: instalments with a monthly fee, then "custom": the fee controls are
+    disabled for custom rows, so the leftover fee mode must not make the plan invalid."""
+    from visitdesk.core.plans import FeeMode
+
+    calc.kind_combo.setCurrentIndex(calc.kind_combo.findData(PlanKind.INSTALMENTS.value))
+    calc.fee_combo.setCurrentIndex(calc.fee_combo.findData(FeeMode.FLAT_MONTHLY.value))
+    calc.rate_edit.setText("0.6")
+    calc.kind_combo.setCurrentIndex(calc.kind_combo.findData(PlanKind.CUSTOM.value))
+    assert not calc.fee_combo.isEnabled()
+    calc.custom_fill_button.click()
+    terms = calc.terms()
+    assert terms is not None and terms.fee_mode is FeeMode.NONE and terms.rate == 0
+    assert calc.plan() is not None
+    assert "不收费" not in calc.custom_message_label.text()
+    assert "不收费" not in calc.message_label.text()
+
+
+def test_custom_rows_and_waiver_do_not_force_the_window_taller_than_a_laptop_screen(calc):
+    """Walk-through bug: with the custom-rows editor and the waiver both shown the calculator's
+    minimum height grew past 900 pixels, so the main window was pushed taller than a
+    768-pixel screen; the editor column now scrolls instead."""
+    calc.kind_combo.setCurrentIndex(calc.kind_combo.findData(PlanKind.CUSTOM.value))
+    calc.waiver_box.setChecked(True)
+    calc.custom_add_button.click()
+    calc.custom_add_button.click()
+    assert calc.custom_box.isVisibleTo(calc)
+    assert calc.minimumSizeHint().height() <= 700

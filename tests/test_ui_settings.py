@@ -109,3 +109,32 @@ def test_empty_rate_means_not_configured(qtbot, data_dir):
     dialog.form.editors["daily_interest_rate"].setText("")
     dialog.accept()
     assert load_settings(data_dir).daily_interest_rate is None
+
+
+def test_english_rules_tab_fits_without_a_horizontal_scroll_bar(qtbot, data_dir):
+    """Walk-through bug: in English the "also required on import" boxes ran off the right
+    edge of the 560-pixel dialog (horizontal scroll bar, "Days overdue" cut off)."""
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    from visitdesk import i18n
+    from visitdesk.fonts import register_qt_font
+
+    app = QApplication.instance()
+    before = app.font()
+    app.setFont(QFont(register_qt_font(), 10))  # the app's font, as set at start-up
+    i18n.set_language("en")
+    try:
+        dialog = SettingsDialog(data_dir, Settings(), first_run=True)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.accept()  # nothing filled in: the problems take height, a vertical bar appears
+        assert dialog.problems.isVisible()
+        for i in range(dialog.form.tabs.count()):
+            dialog.form.tabs.setCurrentIndex(i)
+            scroll = dialog.form.tabs.widget(i)
+            assert isinstance(scroll, QScrollArea)
+            qtbot.wait(50)  # let the tab lay out its scroll bars
+            assert not scroll.horizontalScrollBar().isVisible(), dialog.form.tabs.tabText(i)
+    finally:
+        app.setFont(before)

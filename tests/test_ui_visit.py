@@ -649,3 +649,79 @@ def test_a_resumed_draft_opens_at_the_first_page_that_needs_work(qtbot, env, dia
     window.close()
     again = open_window(qtbot, ctx, acc)
     assert again.current_page().key == "stage:debt_details"
+
+
+def test_problems_panel_shows_whole_locations_in_english(qtbot, env, dialogs):
+    """Walk-through bug: in English the "where" column was cut to "Conduct checklist · No
+    threats or …"; it now widens to its longest entry (up to 45 % of the panel)."""
+    from visitdesk import i18n
+
+    i18n.set_language("en")
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitUntil(lambda: window.problems.viewport().width() > 600)
+    window.revalidate()
+    assert window.problems.topLevelItemCount() > 0
+    wanted = window.problems.sizeHintForColumn(1)
+    width = window.problems.header().sectionSize(1)
+    assert wanted > 260  # the English labels are longer than the old fixed width
+    assert width >= min(wanted, int(window.problems.viewport().width() * 0.45))
+
+
+def test_opening_a_situation_by_hand_does_not_claim_an_answer_raised_it(qtbot, env, dialogs):
+    """Walk-through bug: "根据刚才的回答，已打开特殊情况…" appeared when the officer opened a
+    situation by hand; the notice is for situations an answer raised."""
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    page: SituationPage = window.show_page("situation:upset")  # type: ignore[assignment]
+    page.open_button.click()
+    assert window.record.situations["upset"].opened_by == "officer"
+    assert not window.notice.isVisible()
+    assert "根据刚才的回答" not in window.statusBar().currentMessage()
+    # an answer that raises a situation still announces it
+    stage = window.show_page("stage:debt_details")
+    fill(stage.form.editors["figures_accepted"], "disputes")
+    assert window.notice.isVisible() and "客户否认欠款" in window.notice.label.text()
+
+
+def test_withdrawing_a_situation_by_mistake_can_be_undone(qtbot, env, dialogs):
+    """Walk-through: "撤销此情况" dropped every answer of the situation with no way back;
+    recording it again now restores what was filled in."""
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    page: SituationPage = window.show_page("situation:upset")  # type: ignore[assignment]
+    page.open_button.click()
+    fill_form(page)
+    filled = dict(window.record.situations["upset"].answers)
+    assert filled
+    page.close_button.click()
+    assert "upset" not in window.record.situations
+    window.revalidate()
+    assert "记录此情况" in page.state_label.text() and "恢复" in page.state_label.text()
+    page.open_button.click()
+    assert window.record.situations["upset"].answers == filled
+    assert window.record.situations["upset"].opened_by == "officer"
+    editor = next(e for e in page.form.editors.values() if e.field.type == "long_text")
+    assert editor.edit.toPlainText() == filled[editor.field.id]
+
+
+def test_clearing_an_agreed_plan_asks_first_and_keeps_it_on_no(qtbot, env, dialogs):
+    """Walk-through: one click on "不记录方案" threw away an agreed plan (with its waiver
+    approval data); it now asks, and "No" keeps the plan and the agreement."""
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    fill_facts(window)
+    page = window.show_page("plan")
+    page.calculator.months_spin.setValue(6)
+    page.agreed.click()
+    assert window.record.plan_agreed
+    window.revalidate()  # as the validation timer does: the button follows the record
+    dialogs.answer = QMessageBox.StandardButton.No
+    page.clear_button.click()
+    assert dialogs.kinds() == ["question"]
+    assert window.record.plan["months"] == 6 and window.record.plan_agreed
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    page.clear_button.click()
+    assert window.record.plan is None and not window.record.plan_agreed

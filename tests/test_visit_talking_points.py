@@ -36,7 +36,7 @@ def test_debt_details_state_the_figures_and_their_date():
     text = stage_points(load_playbook(), "debt_details", acc, settings(), record)[0].text
     assert format_yuan(acc.total) in text
     assert "2026-11-01" in text  # as of the spreadsheet: not projected without rates
-    assert f"逾期{acc.overdue_days + 19}天" in text
+    assert f"逾期{acc.overdue_days}天" in text  # days on that same date, not the visit date
 
 
 def test_figures_are_projected_to_the_visit_date_when_rates_are_configured():
@@ -66,7 +66,30 @@ def test_english_talking_points_and_follow_up_channel_label():
     acc = account()
     record = complete_record(acc.account_no)
     closing = stage_points(load_playbook(), "closing", acc, settings(), record, lang="en")
-    assert "by SMS" in closing[1].text and "2026-11-27" in closing[1].text
+    delivery = record.answers["closing"]["plan_delivery"]
+    label = next(o.label.en for o in load_playbook().stage("closing").field("plan_delivery").options
+                 if o.id == delivery)
+    assert f"reaches you: {label}." in closing[1].text
+    reply_by = record.answers["closing"].get("reply_by")
+    assert (reply_by or "____") in closing[1].text
+    assert closing[1].missing == (() if reply_by else ("answer.reply_by",))
+
+
+def test_answer_placeholder_must_name_a_field_of_its_stage():
+    import json
+
+    import pytest
+
+    from visitdesk.core.errors import PlaybookError
+    from visitdesk.core.playbook import parse_playbook
+    from visitdesk.paths import resource
+
+    data = json.loads(resource("playbook", "playbook.json").read_text(encoding="utf-8"))
+    point = data["stages"][0]["talking_points"][0]
+    point["zh_CN"] += "{answer.no_such_field}"
+    point["en"] += "{answer.no_such_field}"
+    with pytest.raises(PlaybookError, match="answer.no_such_field"):
+        parse_playbook(data)
 
 
 def test_situation_guidance_fills_the_hotline():

@@ -12,7 +12,15 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    log_path = setup_logging(args.data_dir)
+    try:
+        log_path = setup_logging(args.data_dir)
+    except OSError as exc:  # an unusable --data-dir / VISITDESK_DATA_DIR: a message, exit 2
+        from visitdesk.i18n import set_language, tr
+
+        set_language(args.lang or "zh_CN")
+        print(tr("cli.error.data_dir", path=exc.filename or args.data_dir or "",
+                 detail=exc.strerror or exc), file=sys.stderr)
+        return 2
     if args.command is None:
         from visitdesk.ui.app import run_app
 

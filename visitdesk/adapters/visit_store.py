@@ -141,8 +141,11 @@ class VisitRepository:
             row = self.conn.execute("SELECT record FROM visit WHERE id=? AND version=?",
                                     (visit_id, version)).fetchone()
         if row is None:
-            raise NotFound(tr("visit.error.not_found", id=visit_id,
-                              version=version if version is not None else ""))
+            if version is not None and self.conn.execute(
+                    "SELECT 1 FROM visit WHERE id=? LIMIT 1", (visit_id,)).fetchone():
+                raise NotFound(tr("visit.error.version_not_found", id=visit_id,
+                                  version=version))
+            raise NotFound(tr("visit.error.not_found", id=visit_id, version=""))
         return VisitRecord.from_json(json.loads(row[0]))
 
     def versions(self, visit_id: str) -> builtins.list[VisitRecord]:

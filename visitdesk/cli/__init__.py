@@ -10,6 +10,7 @@ import argparse
 import importlib
 import json
 import logging
+import os
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -92,8 +93,61 @@ def add_command(sub: Any, name: str, help: str, func: Any) -> argparse.ArgumentP
     return parser
 
 
+# Options whose value may be negative (then refused with a message that says what to change):
+# argparse would take ``--rate -1%`` for two options, so such values are joined as ``--rate=-1%``.
+SIGNED_VALUE_OPTIONS = frozenset({
+    "--rate", "--down-payment", "--income", "--expenses", "--other-debts", "--months",
+    "--grace-months", "--due-day", "--waive-interest", "--waive-fees", "--waive-principal",
+})
+
+
+def join_signed_values(argv: list[str]) -> list[str]:
+    """``["--rate", "-1%"]`` → ``["--rate=-1%"]`` for the options in ``SIGNED_VALUE_OPTIONS``."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        nxt = argv[i + 1] if i + 1 < len(argv) else ""
+        if (arg in SIGNED_VALUE_OPTIONS and len(nxt) > 1 and nxt[0] == "-"
+                and (nxt[1].isdigit() or nxt[1] == ".")):
+            out.append(f"{arg}={nxt}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
+def _language_from_argv(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with signed option values joined and usage errors introduced in the UI
+    language (exit code 2, as argparse does)."""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        if args is None:
+            args = sys.argv[1:]
+        return super().parse_known_args(join_signed_values(list(args)), namespace)
+
+    def error(self, message: str):  # type: ignore[override]
+        from visitdesk import i18n
+
+        lang = _language_from_argv(sys.argv[1:])
+        if lang:
+            i18n.set_language(lang)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_REFUSED, i18n.tr("cli.error.usage", prog=self.prog, detail=message) + "\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="visitdesk",
         description="visitdesk: on-site collection visits. Without a command, opens the window.",
     )
@@ -128,6 +182,13 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         i18n.set_language(args.lang or ctx.settings.language)
         return int(args.func(ctx) or 0)
+    except BrokenPipeError:
+        # the reader went away (``visitdesk accounts | head``): not an error of ours
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_OK
     except NotFound as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_NOT_FOUND

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import unicodedata
 from dataclasses import replace
@@ -16,8 +17,18 @@ from visitdesk.core.debt import DebtBreakdown, breakdown, percent_text
 from visitdesk.core.errors import NotFound, PlanError
 from visitdesk.core.money import format_plain, format_yuan, money_str
 from visitdesk.core.options import affordability, largest_payment, plan_options
-from visitdesk.core.plans import FeeMode, Plan, PlanKind, PlanTerms, Waiver, build_plan
+from visitdesk.core.plans import (
+    MAX_AMOUNT,
+    FeeMode,
+    Plan,
+    PlanKind,
+    PlanTerms,
+    Waiver,
+    build_plan,
+)
 from visitdesk.i18n import tr
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 CLI_KINDS = (PlanKind.LUMP_SUM.value, PlanKind.INSTALMENTS.value, PlanKind.DEFERRAL.value)
 
@@ -25,6 +36,8 @@ CLI_KINDS = (PlanKind.LUMP_SUM.value, PlanKind.INSTALMENTS.value, PlanKind.DEFER
 def parse_rate(text: str) -> Decimal:
     """``"0.6%"`` → ``Decimal("0.006")``; the number is a percentage, the ``%`` optional."""
     raw = text.strip().rstrip("%").strip()
+    if not _PLAIN_NUMBER.fullmatch(raw):  # no exponents, NaN or Infinity
+        raise PlanError(tr("plans.cli.bad_rate", value=text))
     try:
         value = Decimal(raw)
     except InvalidOperation:
@@ -35,10 +48,16 @@ def parse_rate(text: str) -> Decimal:
 
 
 def parse_amount(text: str, option: str) -> Decimal:
+    raw = text.strip().replace(",", "").lstrip("¥")
+    if not _PLAIN_NUMBER.fullmatch(raw):  # no exponents, NaN or Infinity
+        raise PlanError(tr("plans.cli.bad_amount", option=option, value=text))
     try:
-        value = Decimal(text.strip().replace(",", "").lstrip("¥"))
+        value = Decimal(raw)
     except InvalidOperation:
         raise PlanError(tr("plans.cli.bad_amount", option=option, value=text)) from None
+    if value.is_finite() and value >= MAX_AMOUNT:
+        raise PlanError(tr("plans.error.amount_too_large", amount=text[:30],
+                           limit=format_plain(MAX_AMOUNT)))
     if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
         raise PlanError(tr("plans.cli.bad_amount", option=option, value=text))
     return value

@@ -32,13 +32,17 @@ def _repo(ctx: Any) -> Any:
     return VisitRepository(ctx.store, settings=ctx.settings)
 
 
-def _who(ctx: Any) -> str:
-    return getattr(ctx.args, "who", None) or ctx.settings.officer_name or "visitdesk"
+def _who(ctx: Any, record: VisitRecord | None = None) -> str:
+    """Name for the audit log: ``--who``, else the officer of the settings, else the record's."""
+    return (getattr(ctx.args, "who", None) or ctx.settings.officer_name
+            or (record.officer.name if record is not None else "") or "visitdesk")
 
 
 def _read_answers(path: str) -> Any:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(tr("visit.cli.answers_encoding", file=path)) from exc
     except OSError as exc:
         raise InputError(tr("visit.cli.answers_unreadable", file=path, detail=exc.strerror
                             or str(exc))) from exc
@@ -52,7 +56,27 @@ def _read_answers(path: str) -> Any:
 def _record_from_file(ctx: Any, path: str, account_no: str) -> VisitRecord:
     settings = ctx.settings
     officer = Person(settings.officer_name, settings.staff_no) if settings.officer_name else None
-    return VisitRecord.from_json(_read_answers(path), account_no=account_no, officer=officer)
+    data = _read_answers(path)
+    if officer is None and isinstance(data, dict):
+        named = data.get("officer")
+        if not (isinstance(named, dict) and named.get("name")):
+            raise InputError(tr("visit.cli.officer_missing"))
+    record = VisitRecord.from_json(data, account_no=account_no, officer=officer)
+    return dataclasses.replace(record, plan=_normalised_plan(record.plan))
+
+
+def _normalised_plan(plan: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The plan in its canonical form (money as strings with two decimals, ISO dates) when it
+    can be read; otherwise as given, for validation to report (``plan_invalid``)."""
+    from visitdesk.core.errors import PlanError
+    from visitdesk.core.plans import PlanTerms
+
+    if not plan:
+        return plan
+    try:
+        return PlanTerms.from_json(plan).to_json()
+    except PlanError:
+        return plan
 
 
 def _show_json(repo: Any, record: VisitRecord) -> dict[str, Any]:
@@ -67,7 +91,8 @@ def cmd_new(ctx: Any) -> int:
     repo = _repo(ctx)
     record = _record_from_file(ctx, ctx.args.answers, ctx.args.account_no)
     record = open_triggered(dataclasses.replace(record, state="draft"), repo.playbook)
-    created = repo.create(ctx.args.account_no, record.officer, _who(ctx), record=record)
+    created = repo.create(ctx.args.account_no, record.officer, _who(ctx, record),
+                          record=record)
     if ctx.args.json:
         print_json(_show_json(repo, created))
     else:
@@ -82,7 +107,7 @@ def cmd_update(ctx: Any) -> int:
     record = open_triggered(dataclasses.replace(
         record, id=current.id, version=current.version, state="draft",
         signatures={}, amendment=current.amendment), repo.playbook)
-    result = repo.save_draft(record, _who(ctx))
+    result = repo.save_draft(record, _who(ctx, record))
     if ctx.args.json:
         print_json(_show_json(repo, result.record))
     else:
@@ -119,7 +144,7 @@ def cmd_finalise(ctx: Any) -> int:
 
     repo = _repo(ctx)
     try:
-        final = repo.finalise(ctx.args.id, _who(ctx))
+        final = repo.finalise(ctx.args.id, _who(ctx, repo.get(ctx.args.id)))
     except FinaliseRefused as exc:
         if ctx.args.json:
             print_json({"id": ctx.args.id, "finalised": False,
@@ -138,7 +163,7 @@ def cmd_finalise(ctx: Any) -> int:
 
 def cmd_amend(ctx: Any) -> int:
     repo = _repo(ctx)
-    new = repo.amend(ctx.args.id, ctx.args.reason, _who(ctx))
+    new = repo.amend(ctx.args.id, ctx.args.reason, _who(ctx, repo.get(ctx.args.id)))
     if ctx.args.json:
         print_json(_show_json(repo, new))
     else:
@@ -158,7 +183,8 @@ def cmd_ack(ctx: Any) -> int:
     if not wanted:
         raise InputError(tr("visit.cli.ack_nothing"))
     acknowledged = tuple(dict.fromkeys([*record.warnings_acknowledged, *sorted(wanted)]))
-    repo.save_draft(dataclasses.replace(record, warnings_acknowledged=acknowledged), _who(ctx))
+    repo.save_draft(dataclasses.replace(record, warnings_acknowledged=acknowledged),
+                    _who(ctx, record))
     print(tr("visit.cli.acked", count=len(wanted), id=record.id))
     return 0
 
@@ -200,7 +226,11 @@ def cmd_export(ctx: Any) -> int:
     out = Path(ctx.args.out)
     if out.suffix.lower() != ".xlsx":
         raise InputError(tr("visit.cli.export_suffix", file=str(out)))
-    count = export_outcomes(_repo(ctx), out)
+    try:
+        count = export_outcomes(_repo(ctx), out)
+    except OSError as exc:
+        raise InputError(tr("visit.cli.export_failed", file=str(out),
+                            detail=exc.strerror or str(exc))) from exc
     print(tr("visit.cli.exported", count=count, file=str(out)))
     return 0
 

@@ -448,13 +448,14 @@ class RowParser:
                 continue
             values[name] = value
         for col, _header in self.extra_cols:
-            if col < n and isinstance(row[col], CellError):
+            bad = row[col] if col < n else None
+            if isinstance(bad, CellError):
                 # a formula without a cached value (or #N/A…) in a column kept as extra
                 failed = True
                 if problems is None:
                     problems = []
-                problems.append(self._problem(row_no, col, row[col], "error",
-                                              tr("import.cell.cell_error", code=row[col].code)))
+                problems.append(self._problem(row_no, col, bad, "error",
+                                              tr("import.cell.cell_error", code=bad.code)))
         if failed and all(v is None or (type(v) is str and not v.strip()) for v in row):
             return  # a row of spaces is a blank row
         if failed and self._is_repeated_header(row):

@@ -148,13 +148,13 @@ class Waiver:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Waiver:
         return cls(
-            interest=Decimal(data.get("interest") or "0"),
-            fees=Decimal(data.get("fees") or "0"),
-            principal=Decimal(data.get("principal") or "0"),
-            approver=data.get("approver") or "",
-            approval_ref=data.get("approval_ref") or "",
-            approved_on=_parse_date(data.get("approved_on")),
-            reason=data.get("reason") or "",
+            interest=_term(data, "interest", lambda v: _finite(v or "0"), "0", "waiver."),
+            fees=_term(data, "fees", lambda v: _finite(v or "0"), "0", "waiver."),
+            principal=_term(data, "principal", lambda v: _finite(v or "0"), "0", "waiver."),
+            approver=str(data.get("approver") or ""),
+            approval_ref=str(data.get("approval_ref") or ""),
+            approved_on=_term(data, "approved_on", _opt_date, None, "waiver."),
+            reason=str(data.get("reason") or ""),
         )
 
 
@@ -217,27 +217,108 @@ class PlanTerms:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PlanTerms:
-        """Inverse of :meth:`to_json`; a malformed document raises :class:`PlanError`."""
+        """Inverse of :meth:`to_json`; a malformed document raises :class:`PlanError`
+        naming the key (a plan read from a visit-record file may hold anything)."""
+        if not isinstance(data, dict):
+            raise PlanError(tr("plans.error.bad_terms", detail=tr("plans.error.terms_not_object")))
         try:
+            kind = _term(data, "kind", lambda v: PlanKind(v))
+            waiver = data.get("waiver")
+            if waiver and not isinstance(waiver, dict):
+                raise _BadTerm("waiver", waiver)
+            rows = data.get("custom_rows") or ()
+            if not isinstance(rows, (list, tuple)):
+                raise _BadTerm("custom_rows", rows)
+            components = data.get("components", COMPONENTS)
+            if not isinstance(components, (list, tuple)) or not all(
+                    isinstance(c, str) for c in components):
+                raise _BadTerm("components", components)
             return cls(
-                kind=PlanKind(data["kind"]),
-                start=date.fromisoformat(data["start"]),
-                months=int(data.get("months", 1)),
-                fee_mode=FeeMode(data.get("fee_mode", "none")),
-                rate=Decimal(str(data.get("rate", "0"))),
-                down_payment=Decimal(str(data.get("down_payment", "0"))),
-                first_due=_parse_date(data.get("first_due")),
-                due_day=data.get("due_day"),
-                grace_months=int(data.get("grace_months", 0)),
-                components=tuple(data.get("components", COMPONENTS)),
-                waiver=Waiver.from_json(data["waiver"]) if data.get("waiver") else None,
+                kind=kind,
+                start=_term(data, "start", _iso_date),
+                months=_term(data, "months", _whole, 1),
+                fee_mode=_term(data, "fee_mode", lambda v: FeeMode(v), "none"),
+                rate=_term(data, "rate", _finite, "0"),
+                down_payment=_term(data, "down_payment", _finite, "0"),
+                first_due=_term(data, "first_due", _opt_date, None),
+                due_day=_term(data, "due_day", lambda v: None if v is None else _whole(v),
+                              None),
+                grace_months=_term(data, "grace_months", _whole, 0),
+                components=tuple(components),
+                waiver=Waiver.from_json(waiver) if waiver else None,
                 custom_rows=tuple(
-                    CustomInstalment(date.fromisoformat(r["due_date"]), Decimal(r["amount"]))
-                    for r in data.get("custom_rows", ())
+                    CustomInstalment(_term(r, "due_date", _iso_date, prefix="custom_rows."),
+                                     _term(r, "amount", _finite, prefix="custom_rows."))
+                    if isinstance(r, dict) else _raise(_BadTerm("custom_rows", r))
+                    for r in rows
                 ),
             )
-        except (KeyError, ValueError, TypeError, ArithmeticError) as exc:
+        except KeyError as exc:
+            raise PlanError(tr("plans.error.bad_terms",
+                               detail=tr("plans.error.terms_missing", key=exc.args[0]))) from exc
+        except _BadTerm as exc:
+            raise PlanError(tr("plans.error.bad_terms", detail=tr(
+                "plans.error.terms_bad_value", key=exc.key, value=str(exc.value)[:60]))) from exc
+        except (ValueError, TypeError, ArithmeticError) as exc:
             raise PlanError(tr("plans.error.bad_terms", detail=str(exc))) from exc
+
+
+class _BadTerm(Exception):
+    def __init__(self, key: str, value: Any) -> None:
+        super().__init__(key)
+        self.key, self.value = key, value
+
+
+_MISSING = object()
+
+
+def _raise(exc: Exception) -> Any:
+    raise exc
+
+
+def _term(data: dict[str, Any], key: str, convert: Any, default: Any = _MISSING,
+          prefix: str = "") -> Any:
+    """``convert(data[key])`` (or of ``default`` when absent); a bad value names the key."""
+    if key not in data:
+        if default is _MISSING:
+            raise KeyError(prefix + key)
+        value = default
+    else:
+        value = data[key]
+    try:
+        return convert(value)
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        raise _BadTerm(prefix + key, value) from exc
+
+
+def _whole(value: Any) -> int:
+    """A whole number: an int, or text of one (never a bool or a fraction)."""
+    if isinstance(value, bool):
+        raise TypeError("bool")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise ValueError(value)
+
+
+def _finite(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        raise TypeError(value)
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise ValueError(value)
+    return number
+
+
+def _iso_date(value: Any) -> date:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return date.fromisoformat(value)
+
+
+def _opt_date(value: Any) -> date | None:
+    return _iso_date(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -379,8 +460,26 @@ def _fail(key: str, **params: Any) -> PlanError:
     return PlanError(tr(key, **params))
 
 
+# Dates outside this range are typing errors (and would overflow the calendar further on).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+MAX_AMOUNT = Decimal("1000000000000")
+"""No amount in a plan reaches a trillion yuan; larger ones are typing errors."""
+
+
 def _check_terms(terms: PlanTerms, settings: Settings) -> None:
     cap = settings.instalment_cap
+    amounts = [terms.down_payment, *(r.amount for r in terms.custom_rows)]
+    if terms.waiver is not None:
+        amounts += [terms.waiver.interest, terms.waiver.fees, terms.waiver.principal]
+    for amount in amounts:
+        if abs(amount) >= MAX_AMOUNT:
+            raise _fail("plans.error.amount_too_large", amount=str(amount)[:30],
+                        limit=format_plain(MAX_AMOUNT))
+    for day in (terms.start, terms.first_due, *(r.due_date for r in terms.custom_rows)):
+        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise _fail("plans.error.date_range", date=day.isoformat(),
+                        earliest=EARLIEST_DATE.year, latest=LATEST_DATE.year)
     if terms.rate < 0:
         raise _fail("plans.error.negative_rate", rate=percent_text(terms.rate))
     if terms.rate >= MAX_RATE:

@@ -44,6 +44,10 @@ PLACEHOLDERS: tuple[str, ...] = (
 )
 """Placeholders a talking point or guidance text may use; see ``docs/visit-record.md``."""
 
+ANSWER_PREFIX = "answer."
+"""``{answer.FIELD}`` in a stage's talking point quotes the answer to that stage's field
+(the option's label for a choice), e.g. how the written plan will be delivered."""
+
 _PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 
 
@@ -323,6 +327,8 @@ class _Parser:
             if not isinstance(t, str) or not t.strip():
                 raise self.fail(where, "visit.playbook.error.missing_translation", language=lang)
             for name in _PLACEHOLDER_RE.findall(t):
+                if placeholders and name.startswith(ANSWER_PREFIX):
+                    continue  # checked against the stage's fields once they are read
                 if not placeholders or name not in PLACEHOLDERS:
                     raise self.fail(where, "visit.playbook.error.unknown_placeholder",
                                     name="{" + name + "}", language=lang)
@@ -431,9 +437,16 @@ def parse_playbook(data: Any, source: str = "playbook.json") -> Playbook:
         points = tuple(p.text(t, f"{w} → talking_points[{j}]", placeholders=True)
                        for j, t in enumerate(p.items(entry.get("talking_points", []),
                                                      f"{w} → talking_points")))
-        stages.append(Stage(sid, p.text(entry.get("title"), f"{w} → title"),
-                            p.text(entry.get("purpose"), f"{w} → purpose", placeholders=True),
-                            points, p.fields(entry.get("fields", []), w)))
+        stage = Stage(sid, p.text(entry.get("title"), f"{w} → title"),
+                      p.text(entry.get("purpose"), f"{w} → purpose", placeholders=True),
+                      points, p.fields(entry.get("fields", []), w))
+        for j, point in enumerate(points):
+            for name in _PLACEHOLDER_RE.findall(point.zh_CN):
+                if name.startswith(ANSWER_PREFIX) and not stage.field(name[len(ANSWER_PREFIX):]):
+                    raise p.fail(f"{w} → talking_points[{j}]",
+                                 "visit.playbook.error.unknown_placeholder",
+                                 name="{" + name + "}", language="zh_CN")
+        stages.append(stage)
     if not stages:
         raise p.fail("stages", "visit.playbook.error.empty")
     p.unique([s.id for s in stages], "stages")

@@ -17,14 +17,14 @@ from typing import Any
 from visitdesk.core.accounts import Account
 from visitdesk.core.errors import InputError
 from visitdesk.core.money import format_yuan
-from visitdesk.core.playbook import Playbook, Text
+from visitdesk.core.playbook import ANSWER_PREFIX, Playbook, Text
 from visitdesk.core.settings import Settings
 from visitdesk.core.visit import VisitRecord
 
 COMPLAINT_HOTLINE = "12378"
 """The national financial consumer complaint hotline."""
 BLANK = "____"
-_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
+_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+(?:\.[a-z0-9_]+)?)\}")
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,10 @@ def placeholder_values(account: Account, settings: Settings, record: VisitRecord
         "visit_date": on.isoformat() if on else "",
     }
     debt = debt_for(account, settings, on)
+    if debt is not None and not debt.projected and debt.as_of and debt.on != debt.as_of:
+        # without configured rates the figures stand as of the spreadsheet's date; state the
+        # days overdue on that same date, so one sentence never mixes two dates
+        debt = debt_for(account, settings, debt.as_of) or debt
     if debt is not None:
         values.update({
             "total": format_yuan(debt.total),
@@ -112,6 +116,13 @@ def placeholder_values(account: Account, settings: Settings, record: VisitRecord
             "first_due": rows[0].due_date.isoformat() if rows else "",
             "last_due": plan.last_due.isoformat(),
         })
+    if record is not None and playbook is not None:
+        for stage in playbook.stages:
+            answers = record.answers.get(stage.id, {})
+            for f in stage.fields:
+                text = _answer_text(f, answers.get(f.id), lang)
+                if text:
+                    values[ANSWER_PREFIX + f.id] = text
     if record is not None:
         if record.follow_up.date:
             values["follow_up_date"] = record.follow_up.date.isoformat()
@@ -120,6 +131,19 @@ def placeholder_values(account: Account, settings: Settings, record: VisitRecord
             if channel:
                 values["follow_up_channel"] = channel.label.get(lang)
     return {k: v for k, v in values.items() if v}
+
+
+def _answer_text(f: Any, value: Any, lang: str) -> str:
+    """An answer as a talking point can quote it: option labels for choices, text otherwise."""
+    if value is None or value == "" or value == []:
+        return ""
+    if f.options:
+        ids = value if isinstance(value, list) else [value]
+        labels = [o.label.get(lang) for o in f.options if o.id in ids]
+        return ("、" if lang == "zh_CN" else ", ").join(labels)
+    if isinstance(value, bool):
+        return ""
+    return str(value)
 
 
 def _as_of(debt: Any) -> str:

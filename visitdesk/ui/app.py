@@ -38,7 +38,7 @@ def demo_workbook() -> Path:
 
 DEMO_SETTINGS: dict[str, Any] = dict(
     bank_name="示例银行",
-    branch="示例银行朝阳支行",
+    branch="朝阳支行",  # printed after the bank name: "示例银行 朝阳支行"
     officer_name="李明（示例）",
     staff_no="DEMO001",
     officer_phone="010-00000000",

@@ -1014,7 +1014,10 @@ def verify_text(path: str, result: Any) -> str:
                         kind=tr("docui.cert.self_issued_badge") if result.self_issued
                         else tr("docui.verify.issued")))
     if result.signing_time:
-        lines.append(tr("docui.verify.time", time=result.signing_time.strftime("%Y-%m-%d %H:%M:%S %z")))
+        when = result.signing_time
+        if when.tzinfo is not None:
+            when = when.astimezone()  # the officer's clock, with its offset shown
+        lines.append(tr("docui.verify.time", time=when.strftime("%Y-%m-%d %H:%M:%S %z")))
     if result.fingerprint_sha256:
         lines.append(tr("docui.verify.fingerprint", fp=result.fingerprint_sha256))
     lines += list(result.problems)

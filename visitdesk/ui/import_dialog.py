@@ -239,7 +239,14 @@ class ImportDialog(QDialog):
         self.problems_view.verticalHeader().hide()
         hh = self.problems_view.horizontalHeader()
         hh.setStretchLastSection(True)
+        fm = self.problems_view.fontMetrics()
+        severity_text = max(fm.horizontalAdvance(tr(f"ui.import.severity.{s}"))
+                            for s in ("error", "warning")) + 16
         for col, width in enumerate((90, 55, 110, 150, 55)):
+            # never narrower than the header or, for severity, its words ("Warning")
+            width = max(width, hh.sectionSizeHint(col))
+            if ProblemsModel.KEYS[col] == "severity":
+                width = max(width, severity_text)
             self.problems_view.setColumnWidth(col, width)
         v.addWidget(self.problems_view, 1)
         row = QHBoxLayout()

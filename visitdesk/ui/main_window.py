@@ -76,6 +76,10 @@ def _optional_attr(module: str, name: str) -> Any:
         raise
 
 
+PLAN_TABLE_WIDTH = 260
+"""Width left to the accounts table while the plan calculator tab is shown."""
+
+
 class AccountDetail(QWidget):
     """Debt figures, contact data, source row and the extra columns of one account."""
 
@@ -166,6 +170,7 @@ class MainWindow(QMainWindow):
         self._loader: Worker | None = None
         self._plan_widget: QWidget | None = None
         self._plan_ready = False
+        self._sizes_before_plan: list[int] | None = None
         self.setWindowTitle(tr("app.title"))
         self.setAcceptDrops(True)
         self.resize(1280, 780)
@@ -196,6 +201,8 @@ class MainWindow(QMainWindow):
         self.search = QLineEdit()
         self.search.setPlaceholderText(tr("ui.search.placeholder"))
         self.search.setClearButtonEnabled(True)
+        # stays usable when the plan calculator narrows the table area
+        self.search.setMinimumWidth(self.search.fontMetrics().averageCharWidth() * 16)
         self.search.textChanged.connect(self._search_changed)
         bar.addWidget(self.search, 3)
         self.branch_filter = QComboBox()
@@ -204,6 +211,11 @@ class MainWindow(QMainWindow):
         bar.addWidget(QLabel(tr("ui.filter.branch")))
         bar.addWidget(self.branch_filter, 1)
         self.bucket_filter = QComboBox()
+        # both filters may shrink (the plan tab narrows the table area); the popups show all
+        for combo in (self.branch_filter, self.bucket_filter):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.bucket_filter.setMinimumContentsLength(6)
         self.bucket_filter.addItem(tr("ui.filter.all_buckets"), None)
         for bucket in BUCKETS:
             self.bucket_filter.addItem(tr(f"ui.bucket.{bucket}"), bucket)
@@ -230,7 +242,9 @@ class MainWindow(QMainWindow):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
         for col, key in enumerate(COLUMN_KEYS):
-            self.table.setColumnWidth(col, COLUMN_WIDTHS.get(key, 100))
+            # never narrower than the header text (English headers are longer)
+            self.table.setColumnWidth(col, max(COLUMN_WIDTHS.get(key, 100),
+                                               hh.sectionSizeHint(col)))
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._after_reset)
         self.table.doubleClicked.connect(lambda _i: self.open_detail())
@@ -454,6 +468,24 @@ class MainWindow(QMainWindow):
             self._load_plan_calculator()
         if index == self.plan_tab_index and self._plan_widget is not None and self.detail.account:
             self._plan_set_account(self.detail.account)
+        self._fit_splitter_to_tab(index)
+
+    def _fit_splitter_to_tab(self, index: int) -> None:
+        """The plan calculator (three panes side by side) needs most of the width: give it
+        that while its tab is shown, and hand the table its width back afterwards."""
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        if index == self.plan_tab_index:
+            if total <= 0 or sizes[1] == 0:
+                return
+            if self._sizes_before_plan is None:
+                self._sizes_before_plan = sizes
+            table = min(sizes[0], max(PLAN_TABLE_WIDTH, total // 5))
+            self.splitter.setSizes([table, total - table])
+        elif self._sizes_before_plan is not None:
+            before, self._sizes_before_plan = self._sizes_before_plan, None
+            if sum(before) > 0:
+                self.splitter.setSizes([round(total * s / sum(before)) for s in before])
 
     def _load_plan_calculator(self) -> None:
         self._plan_ready = True

@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QRegularExpression,
+    QSize,
     Qt,
     Signal,
 )
@@ -30,15 +31,19 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFormLayout,
+    QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QSplitter,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -437,6 +442,29 @@ def _table(name: str, model: QAbstractTableModel) -> QTableView:
     return view
 
 
+
+class _VerticalScroll(QScrollArea):
+    """Scrolls its widget up and down only: the editor column (custom rows plus waiver) can
+    be taller than a laptop screen, and must not force the whole window taller than that."""
+
+    def __init__(self, inner: QWidget) -> None:
+        super().__init__()
+        self.inner = inner
+        self.setWidget(inner)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        inner = self.inner.minimumSizeHint()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return QSize(inner.width() + bar, min(inner.height(), 200))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        inner = self.inner.sizeHint()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return QSize(inner.width() + bar, inner.height())
+
 class PlanCalculator(QWidget):
     """Options table, plan editor with live schedule, and affordability for one account."""
 
@@ -541,16 +569,17 @@ class PlanCalculator(QWidget):
         self.grace_spin.setRange(0, 60)
         self.grace_spin.setSuffix(tr("plans.ui.months_suffix"))
         self.component_checks: dict[str, QCheckBox] = {}
-        components_row = QHBoxLayout()
-        for name in COMPONENTS:
+        # two per row: one row of four made the editor too wide for the schedule beside it
+        components_row = QGridLayout()
+        for i, name in enumerate(COMPONENTS):
             check = QCheckBox(tr(f"plans.ui.short.{name}"))
             check.setToolTip(tr(f"plans.component.{name}"))
             check.setObjectName(f"component_{name}")
             check.setChecked(True)
             check.setEnabled(name != "principal")
             self.component_checks[name] = check
-            components_row.addWidget(check)
-        components_row.addStretch(1)
+            components_row.addWidget(check, i // 2, i % 2)
+        components_row.setColumnStretch(2, 1)
 
         editor_box = QGroupBox(tr("plans.ui.editor"))
         form = QFormLayout(editor_box)
@@ -585,12 +614,18 @@ class PlanCalculator(QWidget):
         self.reason_edit = QLineEdit()
         self.reason_edit.setObjectName("reasonEdit")
         waiver_form = QFormLayout(self.waiver_box)
-        waiver_amounts = QHBoxLayout()
-        for label, edit in ((tr("plans.component.interest"), self.waive_interest_edit),
-                            (tr("plans.ui.fees"), self.waive_fees_edit),
-                            (tr("plans.component.principal"), self.waive_principal_edit)):
-            waiver_amounts.addWidget(QLabel(label))
-            waiver_amounts.addWidget(edit, 1)
+        # one amount per line: side by side they were squeezed to nothing in a narrow pane
+        waiver_amounts = QGridLayout()
+        waiver_amounts.setContentsMargins(0, 0, 0, 0)
+        amount_width = self.fontMetrics().horizontalAdvance("0,000,000.00") + 16
+        for row, (label, edit) in enumerate((
+                (tr("plans.component.interest"), self.waive_interest_edit),
+                (tr("plans.ui.fees"), self.waive_fees_edit),
+                (tr("plans.component.principal"), self.waive_principal_edit))):
+            edit.setMinimumWidth(amount_width)
+            waiver_amounts.addWidget(QLabel(label), row, 0)
+            waiver_amounts.addWidget(edit, row, 1)
+        waiver_amounts.setColumnStretch(1, 1)
         waiver_form.addRow(tr("plans.ui.waived"), waiver_amounts)
         waiver_form.addRow(tr("plans.ui.approver"), self.approver_edit)
         waiver_form.addRow(tr("plans.ui.approval_ref"), self.approval_ref_edit)
@@ -626,7 +661,7 @@ class PlanCalculator(QWidget):
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(editor)
+        splitter.addWidget(_VerticalScroll(editor))
         splitter.addWidget(schedule_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 3)
@@ -832,8 +867,9 @@ class PlanCalculator(QWidget):
             kind=kind,
             start=_pydate(self.start_edit.date()),
             months=1 if lump else self.months_spin.value(),
-            fee_mode=FeeMode.NONE if lump else fee_mode,
-            rate=(ZERO if lump or fee_mode is FeeMode.NONE
+            # lump sums and custom rows carry no fee: the fee controls are disabled for them
+            fee_mode=FeeMode.NONE if lump or custom else fee_mode,
+            rate=(ZERO if lump or custom or fee_mode is FeeMode.NONE
                   else _decimal(self.rate_edit.text()) / 100),
             down_payment=ZERO if lump else _decimal(self.down_edit.text()),
             first_due=(_pydate(self.first_due_edit.date())

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QScrollArea,
     QSpinBox,
+    QStyle,
     QTabWidget,
     QTimeEdit,
     QVBoxLayout,
@@ -265,7 +266,15 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.form, 1)
         layout.addWidget(self.problems)
         layout.addWidget(buttons)
-        self.resize(560, 520)
+        # wide enough for the widest tab without a horizontal scroll bar (English is longer)
+        widest = 0
+        for i in range(self.form.tabs.count()):
+            scroll = self.form.tabs.widget(i)
+            inner = scroll.widget() if isinstance(scroll, QScrollArea) else scroll
+            if inner is not None:
+                widest = max(widest, inner.sizeHint().width())
+        scrollbar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.resize(max(560, widest + scrollbar + 60), 540)
 
     def accept(self) -> None:
         report = self.form.collect(self.base)

@@ -131,6 +131,7 @@ def summary_content(record, account: Account, settings: Settings, playbook,
         (t("docs.field.consent_hours"), yes_no[record.consent_outside_hours]),
         (t("docs.field.consent_others"), yes_no[record.consent_discuss_with_others]),
     ]
+    nothing = ((t("docs.summary.nothing_recorded"), "—"),)  # a table needs a row
     stages = []
     for stage in playbook.stages:
         answers = record.answers.get(stage.id, {})
@@ -138,7 +139,7 @@ def summary_content(record, account: Account, settings: Settings, playbook,
             (f.label.get(lang), display_answer(f, answers.get(f.id), lang, t))
             for f in stage.fields if f.visible(answers)
         )
-        stages.append(Block(stage.title.get(lang), pairs))
+        stages.append(Block(stage.title.get(lang), pairs or nothing))
     situations = []
     for sid, raised in record.situations.items():
         sit = playbook.situation(sid)
@@ -148,7 +149,8 @@ def summary_content(record, account: Account, settings: Settings, playbook,
             (f.label.get(lang), display_answer(f, raised.answers.get(f.id), lang, t))
             for f in fields_ if f.visible(raised.answers)
         )
-        situations.append(Block(title, pairs, t(f"docs.summary.opened_by.{raised.opened_by}")))
+        situations.append(Block(title, pairs or nothing,
+                                t(f"docs.summary.opened_by.{raised.opened_by}")))
     conduct = tuple(
         (item.label.get(lang),
          t("docs.summary.confirmed") if record.conduct.get(item.id) else t("docs.summary.not_confirmed"))

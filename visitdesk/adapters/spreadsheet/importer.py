@@ -207,6 +207,11 @@ def _gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # The objects made meanwhile are long-lived (the accounts): hand them straight
+            # to the oldest generation (freeze then unfreeze only splices lists) instead of
+            # letting the first allocation after enable() walk all of them, about 0.1 s.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -214,21 +219,16 @@ def _feed(parser: RowParser, rows: Iterable[Row], total: int, progress: Progress
           cancel: Cancel | None) -> None:
     """Feed rows in blocks of :data:`PROGRESS_EVERY`, reporting progress and checking for
     cancellation between blocks."""
-    block: list[Row] = []
-    append = block.append
-    for row in rows:
-        append(row)
-        if len(block) >= PROGRESS_EVERY:
-            parser.feed_block(block)
-            last = block[-1][0]
-            block.clear()
-            if cancel is not None and cancel():
-                raise ImportCancelled(tr("import.cancelled"))
-            if progress is not None:
-                progress(min(last, total), total)
-    parser.feed_block(block)
-    if cancel is not None and cancel():
-        raise ImportCancelled(tr("import.cancelled"))
+    rows = iter(rows)
+    while True:
+        block = list(itertools.islice(rows, PROGRESS_EVERY))
+        parser.feed_block(block)
+        if cancel is not None and cancel():
+            raise ImportCancelled(tr("import.cancelled"))
+        if len(block) < PROGRESS_EVERY:
+            return
+        if progress is not None:
+            progress(min(block[-1][0], total), total)
 
 
 def _fill_merged(rows: Iterable[Row], merged: Sequence[tuple[int, int, int, int]],
@@ -278,12 +278,12 @@ def import_file(store, path: str | os.PathLike[str], *, sheet: str | None = None
     from visitdesk.adapters.store import BatchInfo
 
     path = Path(path)
-    try:
-        result = read_accounts(path, sheet=sheet, mapping=mapping, settings=settings,
-                               progress=progress, cancel=cancel, table=table)
-    except ImportRefused as exc:
-        return ImportReport(file=path.name, status="refused", error=str(exc))
     with _gc_paused():
+        try:
+            result = read_accounts(path, sheet=sheet, mapping=mapping, settings=settings,
+                                   progress=progress, cancel=cancel, table=table)
+        except ImportRefused as exc:
+            return ImportReport(file=path.name, status="refused", error=str(exc))
         outcome = store.upsert_accounts(
             result.accounts, BatchInfo(path.name, file_sha256(path), result.sheet, result.skipped))
     return ImportReport(

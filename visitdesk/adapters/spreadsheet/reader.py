@@ -60,15 +60,21 @@ class CalamineSheet:
     def rows(self, max_col: int | None = None) -> Iterator[Row]:
         start = self._sheet.start
         if start is None:
-            return
+            return iter(())
         # iter_rows yields rows from row 1 (empty ones above the data included) but columns
         # only from the first used one: pad them back so indexes are Excel columns.
         _r0, c0 = start
-        pad = [""] * c0 if c0 else None
         bad = self.scan.bad_by_row()
-        row_no = 0
-        for values in self._sheet.iter_rows():
-            row_no += 1
+        numbered = enumerate(self._sheet.iter_rows(), start=1)
+        if not c0 and not bad:
+            return numbered  # the common case, with no per-row Python work
+        return self._patched(numbered, c0, bad)
+
+    @staticmethod
+    def _patched(numbered: Iterator[Row], c0: int,
+                 bad: dict[int, list[tuple[int, Any]]]) -> Iterator[Row]:
+        pad = [""] * c0 if c0 else None
+        for row_no, values in numbered:
             if pad is not None:
                 values = pad + values
             if bad and (row_no - 1) in bad:
@@ -225,6 +231,9 @@ class OpenWorkbook:
             return CsvSheet(self.path)
         assert self._zip is not None and self.facts is not None
         part = next(s.part for s in self.facts.sheets if s.name == name and s.part)
+        # The whole scan finishes before calamine sees the sheet: a stray far cell makes it
+        # allocate the whole grid, and a failed allocation aborts the process. (Running a
+        # second scan pass beside calamine's load was measured: it cost more than it hid.)
         scan = safety.scan_sheet(self._zip, part, self.path.name, cancel=cancel)
         if not scan.dense_ok and scan.max_col == 26 and not scan.unreferenced:
             # 26 was an upper bound for one-letter columns; measure before giving up.

@@ -11,16 +11,22 @@ A reader library is trusted with a file only after these checks:
   entities get in). The few parts we parse ourselves go through :mod:`defusedxml`;
 * every cell reference of the chosen sheet is scanned, so that a stray cell at XFD1048576
   is found before calamine would try to allocate the whole 17-billion-cell grid (it aborts
-  the process when that allocation fails). The same pass finds formulas without a cached
-  value and error cells, which calamine returns as empty strings.
+  the process when that allocation fails). calamine places a cell by its own reference, not
+  by the row element around it, and reads namespace-prefixed elements (``<x:c>``) too, so
+  the scan bounds the cell references themselves (a cheap search against a bound at most
+  10 % above the last row, with an exact look only at blocks that hit it) and sends
+  prefixed or oddly spelt references to the slow reader. The same pass finds formulas
+  without a cached value and error cells, which calamine returns as empty strings.
 """
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -273,14 +279,112 @@ def workbook_facts(zf: zipfile.ZipFile, file_name: str) -> XlsxFacts:
 # ----------------------------------------------------------------------------------------
 # sheet scan
 # ----------------------------------------------------------------------------------------
+def scan_sheet(zf: zipfile.ZipFile, part: str, file_name: str, *, cancel=None) -> SheetScan:
+    """One streaming pass over the sheet XML (see the module docstring).
+
+    It measures the grid calamine would allocate: the largest row number of any row *or
+    cell* reference, the widest column, and cells whose position is implicit, spelt oddly
+    or namespace-prefixed (each of which sends the sheet to the slow path). The same pass
+    finds formulas without a cached value, error cells and merged ranges.
+    """
+    scan = SheetScan()
+    for chunk, final in _row_chunks(zf, part, file_name, cancel):
+        _scan_extent(chunk, scan)
+        _scan_cells(chunk, scan, final)
+    if scan.max_row > EXCEL_MAX_ROWS or scan.max_col > EXCEL_MAX_COLUMNS:
+        far = scan.far_cell if scan.max_col > EXCEL_MAX_COLUMNS else f"A{scan.max_row}"
+        raise refuse("import.refused.dimensions", file=file_name, cell=far)
+    return scan
+
+
+def _row_chunks(zf: zipfile.ZipFile, part: str, file_name: str,
+                cancel=None) -> Iterator[tuple[bytes, bool]]:
+    """The sheet XML in blocks cut after a ``</row>`` (so no cell is split), with a flag on
+    the last one (``zipfile`` inflates no more than the declared size and checks the CRC)."""
+    try:
+        fh = zf.open(part)
+    except KeyError:
+        raise refuse("import.refused.corrupt", file=file_name) from None
+    tail = b""
+    first = True
+    try:
+        while True:
+            block = fh.read(CHUNK)
+            if first:
+                check_no_dtd(block, file_name)
+                first = False
+            if not block:
+                if tail:
+                    yield tail, True
+                break
+            data = tail + block if tail else block
+            cut = data.rfind(b"</row>")
+            if cut < 0:
+                if len(data) > 64 << 20:  # a single absurd row
+                    raise refuse("import.refused.dimensions", file=file_name, cell="?")
+                tail = data
+                continue
+            cut += 6
+            chunk, tail = data[:cut], data[cut:]
+            yield chunk, False
+            if cancel is not None and cancel():
+                raise ImportCancelled(tr("import.cancelled"))
+    except (ImportRefused, ImportCancelled):
+        raise
+    except ZIP_ERRORS:
+        raise refuse("import.refused.corrupt", file=file_name) from None
+    finally:
+        fh.close()
+
+
 _ROW_NUM = re.compile(rb'<row r="(\d+)"')
-_WIDE_REF = re.compile(rb'<c r="([A-Z]{2,})(\d+)"')
-_WIDE_SEARCH = re.compile(rb'<c r="[A-Z]{2}')
-_UNREFERENCED = re.compile(rb'<(?:c|row)(?! r=")[ >/]')
+_CELL_REF = re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
+_ODD_REF = re.compile(rb'<c r="(?![A-Z]+[0-9]+")')
+"""A cell reference calamine might read differently from us: treated as unreferenced."""
+_UNREFERENCED = re.compile(rb'<(?:c|row)(?! r=")[\s>/]')
 """A cell or row without an ``r`` attribute first (legal, but then positions are implicit)."""
+_PREFIX_HINT = re.compile(rb':(?:c|row)[\s>/]')
+_PREFIXED = re.compile(rb'<[^\s<>/:!?"]+:(?:c|row)[\s>/]')
+"""``<x:c …>``: calamine reads namespace-prefixed cells too, so they must not go unseen."""
 _V = re.compile(rb"<v>([^<]*)</v>")
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+_FORMULA = re.compile(rb"<f[\s>/]")
+_ERROR_TYPE = re.compile(rb't="e"')
 MAX_MERGES = 100_000
+
+
+def row_bound(row: int) -> int:
+    """The bound cell rows are checked against when the row elements reach ``row``: ``row``
+    itself below 100, else ``row`` with its first two digits rounded up (100,002 →
+    109,999), so at most 10 % above it."""
+    digits = str(row)
+    if row < 100:
+        return row
+    return (int(digits[:2]) + 1) * 10 ** (len(digits) - 2) - 1
+
+
+def _at_most(digits: str) -> str:
+    """A regular expression for the numbers of ``len(digits)`` digits up to ``digits``."""
+    n = len(digits)
+    if digits == "9" * n:
+        return f"[0-9]{{{n}}}"
+    first = int(digits[0])
+    alternatives = []
+    if first > 0:
+        alternatives.append(f"[0-{first - 1}]" + (f"[0-9]{{{n - 1}}}" if n > 1 else ""))
+    alternatives.append(f"{first}(?:{_at_most(digits[1:])})" if n > 1 else str(first))
+    return "|".join(alternatives)
+
+
+@functools.lru_cache(maxsize=64)
+def _beyond(bound: int) -> re.Pattern[bytes]:
+    """A search for any cell reference that is not one column letter and a row number up to
+    ``bound`` (a :func:`row_bound`): wide columns, rows further down, odd spellings. Such
+    cells are rare, and only the blocks holding them get the exact (slower) look."""
+    digits = str(bound)
+    n = len(digits)
+    allowed = ([f"[0-9]{{1,{n - 1}}}"] if n > 1 else []) + [_at_most(digits)]
+    return re.compile(f'<c r="(?![A-Z](?:{"|".join(allowed)})")'.encode())
 
 
 @dataclass
@@ -288,6 +392,8 @@ class SheetScan:
     max_row: int = 0
     max_col: int = 0
     """1-based, 0 when the sheet is empty."""
+    row_limit: int = 0
+    """No cell lies below this row (checked by the scan; at most 10 % above ``max_row``)."""
     far_cell: str = ""
     """Reference of the cell furthest out (when the grid is too big), e.g. ``XFD1048576``."""
     unreferenced: bool = False
@@ -306,7 +412,7 @@ class SheetScan:
     @property
     def dense_ok(self) -> bool:
         return (not self.unreferenced and self.max_col <= MAX_COLUMNS_DENSE
-                and self.max_row * self.max_col <= MAX_CELLS_DENSE)
+                and max(self.max_row, self.row_limit) * self.max_col <= MAX_CELLS_DENSE)
 
 
 def col_index(letters: bytes) -> int:
@@ -316,52 +422,7 @@ def col_index(letters: bytes) -> int:
     return n
 
 
-def scan_sheet(zf: zipfile.ZipFile, part: str, file_name: str, *, cancel=None) -> SheetScan:
-    """One streaming pass over the sheet XML (see the module docstring)."""
-    scan = SheetScan()
-    try:
-        fh = zf.open(part)
-    except KeyError:
-        raise refuse("import.refused.corrupt", file=file_name) from None
-    tail = b""
-    first = True
-    try:
-        with fh:
-            while True:
-                block = fh.read(CHUNK)
-                if first:
-                    check_no_dtd(block, file_name)
-                    first = False
-                if not block:
-                    chunk, tail = tail, b""
-                    if not chunk:
-                        break
-                else:
-                    data = tail + block
-                    cut = data.rfind(b"</row>")
-                    if cut < 0:
-                        if len(data) > 64 << 20:  # a single absurd row
-                            raise refuse("import.refused.dimensions", file=file_name, cell="?")
-                        tail = data
-                        continue
-                    cut += 6
-                    chunk, tail = data[:cut], data[cut:]
-                _scan_chunk(chunk, scan, final=not block)
-                if cancel is not None and cancel():
-                    raise ImportCancelled(tr("import.cancelled"))
-                if not block:
-                    break
-    except (ImportRefused, ImportCancelled):
-        raise
-    except ZIP_ERRORS:
-        raise refuse("import.refused.corrupt", file=file_name) from None
-    if scan.max_row > EXCEL_MAX_ROWS or scan.max_col > EXCEL_MAX_COLUMNS:
-        far = scan.far_cell if scan.max_col > EXCEL_MAX_COLUMNS else f"A{scan.max_row}"
-        raise refuse("import.refused.dimensions", file=file_name, cell=far)
-    return scan
-
-
-def _scan_chunk(chunk: bytes, scan: SheetScan, final: bool = False) -> None:
+def _scan_extent(chunk: bytes, scan: SheetScan) -> None:
     rows = _ROW_NUM.findall(chunk)
     if rows:
         top = max(map(int, rows))
@@ -369,15 +430,33 @@ def _scan_chunk(chunk: bytes, scan: SheetScan, final: bool = False) -> None:
             scan.max_row = top
         if scan.max_col < 26:
             scan.max_col = 26  # one-letter columns are bounded by Z; wider ones are examined
-    if not scan.unreferenced and _UNREFERENCED.search(chunk):
+    if not scan.unreferenced and (
+            _UNREFERENCED.search(chunk)
+            or (_PREFIX_HINT.search(chunk) and _PREFIXED.search(chunk))):
         scan.unreferenced = True
-    if _WIDE_SEARCH.search(chunk):
-        for letters, row in _WIDE_REF.findall(chunk):
-            c = col_index(letters)
-            if c > scan.max_col or (c == scan.max_col and not scan.far_cell):
-                scan.max_col = c
-                scan.far_cell = (letters + row).decode()
-    if b"<f" in chunk or b't="e"' in chunk:
+    bound = row_bound(scan.max_row)
+    if bound > scan.row_limit:
+        scan.row_limit = bound
+    if _beyond(bound).search(chunk):
+        # Rare: wide columns, a cell below the row elements, or an odd reference.
+        if _ODD_REF.search(chunk):
+            scan.unreferenced = True
+        for letters, row in _CELL_REF.findall(chunk):
+            r = int(row)
+            if r > scan.max_row:
+                scan.max_row = r
+                if scan.max_col < 26:
+                    scan.max_col = 26
+            if len(letters) > 1:
+                c = col_index(letters)
+                if c > scan.max_col or (c == scan.max_col and not scan.far_cell):
+                    scan.max_col = c
+                    scan.far_cell = (letters + row).decode()
+        scan.row_limit = max(scan.row_limit, scan.max_row)
+
+
+def _scan_cells(chunk: bytes, scan: SheetScan, final: bool) -> None:
+    if _FORMULA.search(chunk) or _ERROR_TYPE.search(chunk):
         _find_bad_cells(chunk, scan)
     if final and b"<mergeCell " in chunk:
         # <mergeCells> follows <sheetData>, so it is always in the last chunk.

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -351,6 +352,8 @@ class SituationPage(FormPage):
         row.addWidget(self.close_button)
         self.top.addLayout(row)
         self._read_only = False
+        self._withdrawn: Any = None
+        """The situation as it was before "withdraw" (with answers), until opened again."""
 
     def is_raised(self, record: VisitRecord) -> bool:
         return self.situation.id in raised_situations(record, self.session.playbook)
@@ -364,9 +367,23 @@ class SituationPage(FormPage):
         return lambda r: visit_core.with_situation_answer(r, sid, field_id, value)
 
     def _open(self) -> None:
-        self.apply(lambda r: visit_core.with_situation(r, self.situation.id))
+        sid, kept = self.situation.id, self._withdrawn
+        self._withdrawn = None
+        if kept is None:
+            self.apply(lambda r: visit_core.with_situation(r, sid))
+            return
+
+        def restore(r: VisitRecord) -> VisitRecord:
+            opened = visit_core.with_situation(r, sid)
+            return dataclasses.replace(opened, situations={**opened.situations, sid: kept})
+
+        # undo of "withdraw": the answers filled in before come back
+        self.apply(restore)
+        self.load(self.session.record)
 
     def _close(self) -> None:
+        current = self.session.record.situations.get(self.situation.id)
+        self._withdrawn = current if current is not None and current.answers else None
         self.apply(lambda r: visit_core.without_situation(r, self.situation.id))
         self.load(self.session.record)
 
@@ -377,7 +394,9 @@ class SituationPage(FormPage):
         )
         raised = self.is_raised(record)
         entry = record.situations.get(self.situation.id)
-        if not raised:
+        if not raised and self._withdrawn is not None:
+            state = tr("visitui.situation.withdrawn")
+        elif not raised:
             state = tr("visitui.situation.not_raised")
         elif entry is None or entry.opened_by == "trigger":
             state = tr("visitui.situation.by_trigger")
@@ -814,6 +833,16 @@ class PlanPage(Page):
         self.apply(change)
 
     def _clear(self) -> None:
+        record = self.session.record
+        if record.plan is not None and record.plan_agreed:
+            # an agreed plan is not thrown away by one stray click
+            answer = QMessageBox.question(
+                self, tr("visitui.plan.clear_title"), tr("visitui.plan.clear_confirm"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         self.apply(lambda rec: dataclasses.replace(rec, plan=None, plan_agreed=False))
         self.load(self.session.record)
 

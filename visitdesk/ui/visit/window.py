@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visitdesk import i18n
 from visitdesk.adapters.visit_store import FinaliseRefused, VisitRepository
 from visitdesk.core.accounts import Account
 from visitdesk.core.errors import VisitdeskError
@@ -103,6 +104,10 @@ STATUS_COLOURS = {
 }
 ROLE_KEY = Qt.ItemDataRole.UserRole
 ROLE_LOCATION = Qt.ItemDataRole.UserRole + 1
+
+
+WHERE_COLUMN_MIN = 260
+"""Narrowest width of the problems panel's "where" column."""
 
 
 def status_icon(status: str, size: int = 16) -> QIcon:
@@ -357,7 +362,7 @@ class VisitWindow(QMainWindow):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(1, 260)
+        header.resizeSection(1, WHERE_COLUMN_MIN)
         self.problems.itemClicked.connect(self._problem_activated)
         self.problems.itemActivated.connect(self._problem_activated)
         self.problems_dock = QDockWidget(tr("visitui.problems.title"), self)
@@ -452,12 +457,24 @@ class VisitWindow(QMainWindow):
             for s in raised_situations(new, self.playbook)
             if s not in raised_situations(before, self.playbook)
         ]
-        if opened:
-            self._announce(opened)
+        # only situations an answer raised are announced: the officer knows what they opened
+        by_answer = [
+            s for s in opened
+            if getattr(new.situations.get(s), "opened_by", "trigger") != "officer"
+        ]
+        if by_answer:
+            self._announce(by_answer)
+        for situation_id in opened:
+            if situation_id not in by_answer:
+                page = self.page_by_key.get(f"situation:{situation_id}")
+                if page is not None:
+                    page.refresh(self.record, self.report)
         self._update_nav()
 
     def _announce(self, situation_ids: list[str]) -> None:
-        titles = "、".join(s.title.get() for s in self.playbook.situations if s.id in situation_ids)
+        joiner = "、" if i18n.language() == "zh_CN" else ", "
+        titles = joiner.join(s.title.get() for s in self.playbook.situations
+                             if s.id in situation_ids)
         text = tr("visitui.notice.situation_opened", titles=titles)
         self.notice.show_message(text, f"situation:{situation_ids[0]}")
         self.statusBar().showMessage(text, 10000)
@@ -550,11 +567,20 @@ class VisitWindow(QMainWindow):
             item.setToolTip(1, where)
             item.setToolTip(2, issue.message())
             self.problems.addTopLevelItem(item)
+        self._fit_where_column()
         errors = sum(1 for i in issues if i.severity == "error")
         warnings = sum(1 for i in issues if i.severity == "warning" and not i.acknowledged)
         self.problems_dock.setWindowTitle(
             tr("visitui.problems.title_counts", errors=errors, warnings=warnings)
         )
+
+    def _fit_where_column(self) -> None:
+        """The "where" column as wide as its longest entry (English labels are long), but
+        never more than 45 % of the panel, so the message keeps most of the room."""
+        header = self.problems.header()
+        wanted = max(WHERE_COLUMN_MIN, self.problems.sizeHintForColumn(1) + 12)
+        available = self.problems.viewport().width() or self.width()
+        header.resizeSection(1, min(wanted, max(WHERE_COLUMN_MIN, int(available * 0.45))))
 
     def page_status(self, page: Page) -> str:
         """``not_started``, ``in_progress``, ``complete``, ``problems`` (or ``not_raised``)."""
@@ -809,6 +835,7 @@ class VisitWindow(QMainWindow):
 
     def _initial_dock_height(self) -> None:
         self.set_problems_height(200)
+        self._fit_where_column()
 
     # --- closing --------------------------------------------------------------------------
     def flush(self) -> bool:

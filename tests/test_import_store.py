@@ -1,0 +1,76 @@
+"""The store's account write path: the fast column-wise rows and the plain-INSERT path give
+exactly what the per-account reference gives."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from visitdesk.adapters.store import BatchInfo, CaseStore, account_row, account_rows
+from visitdesk.core.accounts import Account, SourceRef
+
+
+def _odd_accounts() -> list[Account]:
+    return [
+        Account("1", "甲", "110101199003070011", Decimal("100"), interest=Decimal("-0.00"),
+                extra={"备注": "é'\"x"}, overdue_since=date(2024, 3, 5)),
+        Account("2", "乙", "x", Decimal("1.5"), source=SourceRef("f.xlsx", "S", 3),
+                late_fee=Decimal("12.345"), overdue_days=7),
+        Account("3", "=丙", "x", Decimal("1E+3"), as_of=date(2024, 6, 30),
+                due_date=date(2024, 1, 1)),
+        Account("4", "丁", "x", Decimal("12345678.90"), other_fees=Decimal("0.01"),
+                source=SourceRef("f.xlsx", "S", 9)),
+    ]
+
+
+def test_column_wise_rows_equal_the_per_account_rows():
+    accounts = _odd_accounts()
+    tail = (5, "2026-01-01T00:00:00+08:00", "2026-01-01T00:00:00+08:00")
+    assert list(account_rows(accounts, tail)) == [account_row(a) + tail for a in accounts]
+    assert list(account_rows([])) == []
+
+
+def test_money_not_rounded_to_the_fen_is_still_stored_with_two_decimals(data_dir):
+    with CaseStore(data_dir) as store:
+        store.upsert_accounts(_odd_accounts(), BatchInfo("a.xlsx", "h", "S", 0))
+        stored = {a.account_no: a for a in store.accounts()}
+    assert str(stored["1"].principal) == "100.00"
+    assert str(stored["2"].late_fee) == "12.35"
+    assert str(stored["3"].principal) == "1000.00"
+    assert stored["1"].extra == {"备注": "é'\"x"}
+    assert stored["3"].as_of == date(2024, 6, 30) and stored["2"].source == SourceRef("f.xlsx", "S", 3)
+
+
+def test_first_import_into_an_empty_store_counts_everything_as_new(data_dir):
+    with CaseStore(data_dir) as store:
+        outcome = store.upsert_accounts(_odd_accounts(), BatchInfo("a.xlsx", "h", "S", 0))
+        assert (outcome.imported, outcome.updated) == (4, 0)
+        assert store.account_count() == 4
+        assert store.account_history("1") == []
+        assert int(store.conn.execute("PRAGMA cache_size").fetchone()[0]) == -2000
+
+
+def test_repeated_number_in_one_call_keeps_the_last_one_as_before(data_dir):
+    first, second = Account("7", "甲", "x", Decimal("1.00")), Account("7", "乙", "x", Decimal("2.00"))
+    with CaseStore(data_dir) as store:
+        store.upsert_accounts([first, second], BatchInfo("a.xlsx", "h", "S", 0))
+        assert store.account("7").name == "乙"
+
+
+@pytest.mark.parametrize("seeded", [True, False])
+def test_new_numbers_into_a_non_empty_store_are_plain_inserts_with_history_untouched(
+        data_dir, seeded):
+    with CaseStore(data_dir) as store:
+        if seeded:
+            store.upsert_accounts([Account("9", "戊", "x", Decimal("5.00"))],
+                                  BatchInfo("seed", "h", "", 0))
+        outcome = store.upsert_accounts(_odd_accounts(), BatchInfo("b.xlsx", "h2", "S", 0))
+        assert (outcome.imported, outcome.updated) == (4, 0)
+        assert store.account_count() == 4 + seeded
+        again = store.upsert_accounts([Account("1", "甲", "x", Decimal("7.00"))],
+                                      BatchInfo("c.xlsx", "h3", "S", 0))
+        assert (again.imported, again.updated) == (0, 1)
+        assert store.account("1").principal == Decimal("7.00")
+        assert store.account_history("1")[0]["principal"] == "100.00"
