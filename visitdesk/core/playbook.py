@@ -437,16 +437,16 @@ def parse_playbook(data: Any, source: str = "playbook.json") -> Playbook:
         points = tuple(p.text(t, f"{w} → talking_points[{j}]", placeholders=True)
                        for j, t in enumerate(p.items(entry.get("talking_points", []),
                                                      f"{w} → talking_points")))
-        stage = Stage(sid, p.text(entry.get("title"), f"{w} → title"),
+        built = Stage(sid, p.text(entry.get("title"), f"{w} → title"),
                       p.text(entry.get("purpose"), f"{w} → purpose", placeholders=True),
                       points, p.fields(entry.get("fields", []), w))
         for j, point in enumerate(points):
             for name in _PLACEHOLDER_RE.findall(point.zh_CN):
-                if name.startswith(ANSWER_PREFIX) and not stage.field(name[len(ANSWER_PREFIX):]):
+                if name.startswith(ANSWER_PREFIX) and not built.field(name[len(ANSWER_PREFIX):]):
                     raise p.fail(f"{w} → talking_points[{j}]",
                                  "visit.playbook.error.unknown_placeholder",
                                  name="{" + name + "}", language="zh_CN")
-        stages.append(stage)
+        stages.append(built)
     if not stages:
         raise p.fail("stages", "visit.playbook.error.empty")
     p.unique([s.id for s in stages], "stages")

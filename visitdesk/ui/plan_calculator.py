@@ -10,6 +10,7 @@ the engine's refusal is shown inline beside it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -64,7 +65,6 @@ from visitdesk.core.plans import (
     Plan,
     PlanKind,
     PlanTerms,
-    ScheduleRow,
     Waiver,
     add_months,
     build_plan,
@@ -99,25 +99,28 @@ def _decimal(text: str) -> Decimal:
         return ZERO
 
 
-class OptionsModel(QAbstractTableModel):
-    """The standard options, one row each: option, per month, total paid, fees, last due."""
+class _RowsModel(QAbstractTableModel):
+    """Read-only plumbing shared by the calculator's tables: rows in ``_rows``, headers from
+    ``plans.column.<name>`` for each name in ``COLUMNS``."""
 
-    COLUMNS = ("option", "monthly_amount", "total_payable", "total_fees", "last_due")
+    COLUMNS: tuple[str, ...] = ()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._options: tuple[PlanOption, ...] = ()
+        self._rows: Sequence[Any] = ()
 
-    def set_options(self, options: tuple[PlanOption, ...]) -> None:
+    def _reset(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
-        self._options = tuple(options)
+        self._rows = rows
         self.endResetModel()
 
-    def option(self, row: int) -> PlanOption:
-        return self._options[row]
+    def _row(self, index: ModelIndex) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        return self._rows[index.row()]
 
     def rowCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
-        return 0 if parent.isValid() else len(self._options)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
@@ -129,10 +132,22 @@ class OptionsModel(QAbstractTableModel):
                 return tr(f"plans.column.{self.COLUMNS[section]}")
         return None
 
+
+class OptionsModel(_RowsModel):
+    """The standard options, one row each: option, per month, total paid, fees, last due."""
+
+    COLUMNS = ("option", "monthly_amount", "total_payable", "total_fees", "last_due")
+
+    def set_options(self, options: tuple[PlanOption, ...]) -> None:
+        self._reset(tuple(options))
+
+    def option(self, row: int) -> PlanOption:
+        return self._rows[row]
+
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._options):
+        option = self._row(index)
+        if option is None:
             return None
-        option = self._options[index.row()]
         column = self.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             if column == "option":
@@ -149,37 +164,18 @@ class OptionsModel(QAbstractTableModel):
         return None
 
 
-class ScheduleModel(QAbstractTableModel):
+class ScheduleModel(_RowsModel):
     """The schedule of the plan being edited."""
 
     COLUMNS = ("n", "due_date", "principal", "fee", "amount", "balance")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[ScheduleRow, ...] = ()
-
     def set_plan(self, plan: Plan | None) -> None:
-        self.beginResetModel()
-        self._rows = plan.schedule if plan else ()
-        self.endResetModel()
-
-    def rowCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self.COLUMNS):
-                return tr(f"plans.column.{self.COLUMNS[section]}")
-        return None
+        self._reset(plan.schedule if plan else ())
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row = self._row(index)
+        if row is None:
             return None
-        row = self._rows[index.row()]
         column = self.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             if column == "n":
