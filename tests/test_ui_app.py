@@ -54,8 +54,7 @@ def test_demo_start_presets_fictional_bank_and_fills_the_store_once(qtbot, tmp_p
 
 def test_bundled_demo_workbook_imports(qtbot, tmp_path):
     book = ui_app.demo_workbook()
-    if not book.is_file():
-        pytest.skip("resources/samples/demo_accounts.xlsx not generated yet")
+    assert book.is_file(), "resources/samples/demo_accounts.xlsx is missing"
     window = _window(qtbot, ["--demo", "--data-dir", str(tmp_path / "demo")])
     assert window.model.rowCount() > 0
     window.ctx.close()

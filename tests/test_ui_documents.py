@@ -100,8 +100,7 @@ def test_preview_shows_every_page_of_the_pdf(qtbot, monkeypatch, renderer):
 
 
 def test_preview_decodes_only_pages_near_the_viewport_and_zooms(qtbot):
-    if not RENDERERS:
-        pytest.skip("no PDF renderer")
+    assert RENDERERS, "no PDF renderer: pypdfium2 is a dependency"
     pdf = _briefing(2)
     dialog = docui.DocumentPreviewDialog(pdf, "访前准备单")
     qtbot.addWidget(dialog)
@@ -144,8 +143,7 @@ def test_preview_without_a_renderer_explains_and_offers_the_system_viewer(qtbot,
 
 
 def test_preview_of_a_broken_pdf_shows_a_readable_message(qtbot):
-    if not RENDERERS:
-        pytest.skip("no PDF renderer")
+    assert RENDERERS, "no PDF renderer: pypdfium2 is a dependency"
     dialog = docui.DocumentPreviewDialog(b"this is not a pdf", "x")
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.render_failed, timeout=10_000) as blocker:
@@ -173,8 +171,7 @@ def test_save_as_writes_the_exact_bytes_and_replaces_an_existing_file(qtbot, tmp
 # --- printing ---------------------------------------------------------------------------------
 
 def test_print_renders_every_page_onto_the_chosen_printer(qtbot, tmp_path):
-    if not RENDERERS:
-        pytest.skip("no PDF renderer")
+    assert RENDERERS, "no PDF renderer: pypdfium2 is a dependency"
     pdf = _briefing(1)
     fake = _AcceptingPrintDialog(tmp_path / "printed.pdf")
     job = docui.PrintJob(None, pdf, "访前准备单", dialog_factory=fake)
@@ -186,8 +183,7 @@ def test_print_renders_every_page_onto_the_chosen_printer(qtbot, tmp_path):
 
 
 def test_print_dialog_cancelled_prints_nothing(qtbot, tmp_path):
-    if not RENDERERS:
-        pytest.skip("no PDF renderer")
+    assert RENDERERS, "no PDF renderer: pypdfium2 is a dependency"
 
     class Cancel(_AcceptingPrintDialog):
         def exec(self):
@@ -279,8 +275,7 @@ def test_sign_dialog_without_certificate_offers_to_set_one_up(qtbot, ctx, monkey
 
 
 def test_print_handout_is_one_click_from_a_signed_visit(qtbot, ctx, tmp_path):
-    if not RENDERERS:
-        pytest.skip("no PDF renderer")
+    assert RENDERERS, "no PDF renderer: pypdfium2 is a dependency"
     CertificateStore(ctx.data_dir).create_self_issued(name="李明", staff_no="A1023",
                                                       bank="示例银行", passphrase=PASS)
     with CaseStore(ctx.data_dir) as store:

@@ -6,9 +6,6 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-
-pytest.importorskip("PySide6")
-
 from PySide6.QtCore import QDate, Qt  # noqa: E402
 from PySide6.QtGui import QFont  # noqa: E402
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import subprocess
@@ -13,13 +14,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("PySide6")
-pytest.importorskip("pytestqt")
-
 import visit_testdata as vt  # noqa: E402
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime  # noqa: E402
-from PySide6.QtWidgets import QInputDialog, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget  # noqa: E402
 
 from visitdesk.adapters.store import CaseStore  # noqa: E402
 from visitdesk.adapters.visit_store import VisitRepository  # noqa: E402
@@ -725,3 +722,29 @@ def test_clearing_an_agreed_plan_asks_first_and_keeps_it_on_no(qtbot, env, dialo
     dialogs.answer = QMessageBox.StandardButton.Yes
     page.clear_button.click()
     assert window.record.plan is None and not window.record.plan_agreed
+
+
+def test_starting_a_visit_without_officer_offers_settings_then_starts(qtbot, env, dialogs):
+    ctx, acc = env
+    ctx.settings = dataclasses.replace(ctx.settings, officer_name="", staff_no="")
+
+    class Parent(QWidget):
+        def show_first_run(self) -> None:  # the main window's first-run page, filled in
+            ctx.settings = dataclasses.replace(ctx.settings, officer_name="周敏", staff_no="C7")
+
+    parent = Parent()
+    qtbot.addWidget(parent)
+    window = visit_ui.open_visit(parent, ctx, acc)
+    assert dialogs.kinds() == ["question"] and "设置" in dialogs.shown[0][2]
+    assert window is not None and window.record.officer.name == "周敏"
+
+
+def test_declining_settings_starts_no_visit(qtbot, env, dialogs):
+    ctx, acc = env
+    ctx.settings = dataclasses.replace(ctx.settings, officer_name="")
+    dialogs.answer = QMessageBox.StandardButton.No
+    parent = QWidget()
+    parent.show_first_run = lambda: pytest.fail("settings opened after No")  # type: ignore[attr-defined]
+    qtbot.addWidget(parent)
+    assert visit_ui.open_visit(parent, ctx, acc) is None
+    assert VisitRepository(ctx.store, settings=ctx.settings).list() == []

@@ -112,8 +112,23 @@ def open_visit(parent: QWidget | None, ctx: Any, account: Any) -> Any:
                 return None
         settings = ctx.settings
         if not settings.officer_name.strip():
-            QMessageBox.warning(parent, tr("visitui.open.title"), tr("visitui.open.no_officer"))
-            return None
+            open_settings = getattr(parent, "show_first_run", None)
+            if open_settings is None:
+                QMessageBox.warning(parent, tr("visitui.open.title"),
+                                    tr("visitui.open.no_officer"))
+                return None
+            answer = QMessageBox.question(
+                parent, tr("visitui.open.title"),
+                tr("visitui.open.no_officer") + "\n\n" + tr("visitui.open.offer_settings"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.Yes,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
+            open_settings()  # the main window's first-run page updates ctx.settings
+            settings = ctx.settings
+            if not settings.officer_name.strip():
+                return None
         from visitdesk.core.visit import Person
 
         record = repo.create(
