@@ -196,16 +196,21 @@ def take(shot: Shot, out_dir: Path = OUT_DIR) -> Path:
     return target
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_shots(shots: list[Shot], description: str, argv: list[str] | None = None) -> int:
+    """Command line shared by the screenshot scripts: take the named shots (default: all)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("names", nargs="*", help="shots to take (default: all): "
-                        + ", ".join(s.name for s in SHOTS))
+                        + ", ".join(s.name for s in shots))
     parser.add_argument("--out", type=Path, default=OUT_DIR)
     args = parser.parse_args(argv)
-    chosen = [s for s in SHOTS if not args.names or s.name in args.names]
-    for shot in chosen:
-        print(take(shot, args.out))
+    for shot in shots:
+        if not args.names or shot.name in args.names:
+            print(take(shot, args.out))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_shots(SHOTS, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ Synthetic data only. Run: ``QT_QPA_PLATFORM=offscreen python3 tools/screenshots_
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import math
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screenshots import OUT_DIR, Shot, take, wait_until  # noqa: E402
+from screenshots import Shot, run_shots, wait_until  # noqa: E402
 
 
 def _ctx(data_dir: Path):
@@ -112,14 +111,7 @@ SHOTS = [
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*")
-    parser.add_argument("--out", type=Path, default=OUT_DIR)
-    args = parser.parse_args(argv)
-    for shot in SHOTS:
-        if not args.names or shot.name in args.names:
-            print(take(shot, args.out))
-    return 0
+    return run_shots(SHOTS, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":
