@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -70,6 +71,17 @@ class Context:
 
 def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` display columns, right-aligned if ``right``."""
+    gap = " " * max(0, width - display_width(text))
+    return gap + text if right else text + gap
 
 
 def _common_options() -> argparse.ArgumentParser:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any
 
-from visitdesk.cli import EXIT_OK, EXIT_REFUSED, add_command, print_json
+from visitdesk.cli import EXIT_OK, EXIT_REFUSED, add_command, display_width, pad, print_json
 from visitdesk.i18n import tr
 
 
@@ -42,15 +41,6 @@ def cmd_import(ctx) -> int:
     return EXIT_REFUSED if report.status == "refused" else EXIT_OK
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    gap = " " * max(0, width - _width(text))
-    return gap + text if right else text + gap
-
-
 def cmd_accounts(ctx) -> int:
     from visitdesk.core.accounts import overdue_bucket
     from visitdesk.core.money import format_plain
@@ -70,13 +60,14 @@ def cmd_accounts(ctx) -> int:
         days = "" if a.overdue_days is None else f"{a.overdue_days} ({overdue_bucket(a.overdue_days)})"
         rows.append([a.account_no, a.name, a.branch, days, format_plain(a.principal),
                      format_plain(a.total)])
-    widths = [max(_width(h), *(_width(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    widths = [max(display_width(h), *(display_width(r[i]) for r in rows))
+              for i, h in enumerate(headers)]
     out = sys.stdout
-    out.write("  ".join(_pad(h, w, right) for h, w, (_, right) in zip(headers, widths, columns,
+    out.write("  ".join(pad(h, w, right) for h, w, (_, right) in zip(headers, widths, columns,
                                                                         strict=True)) + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")
     for r in rows:
-        out.write("  ".join(_pad(v, w, right) for v, w, (_, right) in zip(r, widths, columns,
+        out.write("  ".join(pad(v, w, right) for v, w, (_, right) in zip(r, widths, columns,
                                                                            strict=True)) + "\n")
     out.write(tr("import.cli.accounts_count", count=len(accounts)) + "\n")
     return EXIT_OK

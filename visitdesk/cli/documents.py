@@ -6,7 +6,6 @@ Heavy libraries (reportlab, pyHanko) are imported inside the commands, never at 
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from datetime import date
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from visitdesk.cli import EXIT_INVALID_SIGNATURE, EXIT_OK, add_command, print_json
+from visitdesk.cli.visits import visit_subcommands
 from visitdesk.core.errors import InputError, NotFound, SigningError
 from visitdesk.i18n import tr
 
@@ -69,32 +69,12 @@ def register(sub: Any) -> None:
     c.add_argument("--passphrase-file", metavar="F", help="file with the current passphrase")
     c.add_argument("--new-passphrase-file", metavar="F", required=True)
 
-    visit = _visit_subparsers(sub)
-    s = add_command(visit, "sign", "sign a finalised visit: signed summary and handout",
-                    cmd_visit_sign)
+    s = add_command(visit_subcommands(), "sign",
+                    "sign a finalised visit: signed summary and handout", cmd_visit_sign)
     s.add_argument("visit_id", metavar="ID")
     s.add_argument("--passphrase-file", metavar="F")
     s.add_argument("--officer-signature", metavar="PNG", help="the officer's drawn signature")
     s.add_argument("--customer-signature", metavar="PNG", help="the customer's drawn signature")
-
-
-def _visit_subparsers(sub: Any) -> Any:
-    """The ``visit`` command's subparsers (registered by the visits area), or a new one."""
-    try:
-        from visitdesk.cli.visits import visit_subcommands
-
-        found = visit_subcommands()
-        if found is not None:
-            return found
-    except ImportError:  # pragma: no cover - the visits area is part of the product
-        pass
-    parser = sub.choices.get("visit")
-    if parser is None:  # pragma: no cover - the visits area registers ``visit`` first
-        parser = add_command(sub, "visit", "visits", _usage)
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return parser.add_subparsers(dest="visit_command", metavar="SUBCOMMAND")
 
 
 def _usage(ctx: Any) -> int:
@@ -137,6 +117,10 @@ def _passphrase(path: str | None, *, allow_prompt: bool = True, prompt_key: str 
 
         return getpass.getpass(tr(prompt_key))
     raise InputError(tr("docs.cli.passphrase_needed", env=PASSPHRASE_ENV))
+
+
+def _cert_kind(self_issued: bool) -> str:
+    return tr("docs.verify.self_issued") if self_issued else tr("docs.verify.issued")
 
 
 def _signing(func):
@@ -197,15 +181,13 @@ def cmd_handout(ctx: Any) -> int:
     return EXIT_OK
 
 
+@_signing
 def cmd_verify(ctx: Any) -> int:
     from visitdesk.adapters.signing import load_trust, verify_pdf
 
     args = ctx.args
-    try:
-        trust = load_trust(args.trust) if args.trust else None
-        result = verify_pdf(args.file, trust=trust)
-    except SigningError as exc:
-        raise InputError(str(exc)) from exc
+    trust = load_trust(args.trust) if args.trust else None
+    result = verify_pdf(args.file, trust=trust)
     if args.json:
         print_json({"file": args.file, **result.to_json()})
     else:
@@ -226,8 +208,7 @@ def format_verify(file: str, r: Any) -> str:
             tr("docs.verify.line.time",
                time=r.signing_time.isoformat(sep=" ") if r.signing_time else "—"),
             tr("docs.verify.line.fingerprint", fp=r.fingerprint_sha256 or "—"),
-            tr("docs.verify.line.certificate", kind=tr("docs.verify.self_issued")
-               if r.self_issued else tr("docs.verify.issued")),
+            tr("docs.verify.line.certificate", kind=_cert_kind(r.self_issued)),
             tr("docs.verify.line.trusted", trusted=yes_no[r.trusted]
                + ("" if r.trust_checked else tr("docs.verify.no_trust_given"))),
             tr("docs.verify.line.intact", intact=yes_no[r.intact and r.signature_valid]),
@@ -258,9 +239,7 @@ def cmd_visit_sign(ctx: Any) -> int:
     result = docs.sign_visit(args.visit_id, passphrase, officer_png=pngs.get("officer"),
                              customer_png=pngs.get("customer"))
     print(tr("docs.cli.signed", id=result.record.id, version=result.record.version,
-             signer=result.certificate.name,
-             kind=tr("docs.verify.self_issued") if result.certificate.self_issued
-             else tr("docs.verify.issued")))
+             signer=result.certificate.name, kind=_cert_kind(result.certificate.self_issued)))
     for kind, path in result.files.items():
         print(f"  {kind}: {path}")
     return EXIT_OK
@@ -273,10 +252,9 @@ def _cert_store(ctx: Any):
 
 
 def _print_cert(info: Any) -> None:
-    kind = tr("docs.verify.self_issued") if info.self_issued else tr("docs.verify.issued")
     print(tr("docs.cert.show", name=info.name, staff_no=info.staff_no or "—",
-             org=info.organisation or "—", issuer=info.issuer, kind=kind,
-             fp=info.fingerprint_sha256, key=info.key_type,
+             org=info.organisation or "—", issuer=info.issuer,
+             kind=_cert_kind(info.self_issued), fp=info.fingerprint_sha256, key=info.key_type,
              start=info.not_before.date().isoformat(), end=info.not_after.date().isoformat()))
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import unicodedata
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from visitdesk.cli import add_command, print_json
+from visitdesk.cli import add_command, pad, print_json
 from visitdesk.core.capitals import to_capitals
 from visitdesk.core.debt import DebtBreakdown, breakdown, percent_text
 from visitdesk.core.errors import NotFound, PlanError
@@ -38,27 +37,18 @@ def parse_rate(text: str) -> Decimal:
     raw = text.strip().rstrip("%").strip()
     if not _PLAIN_NUMBER.fullmatch(raw):  # no exponents, NaN or Infinity
         raise PlanError(tr("plans.cli.bad_rate", value=text))
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise PlanError(tr("plans.cli.bad_rate", value=text)) from None
-    if not value.is_finite():
-        raise PlanError(tr("plans.cli.bad_rate", value=text))
-    return value / 100
+    return Decimal(raw) / 100
 
 
 def parse_amount(text: str, option: str) -> Decimal:
     raw = text.strip().replace(",", "").lstrip("¥")
     if not _PLAIN_NUMBER.fullmatch(raw):  # no exponents, NaN or Infinity
         raise PlanError(tr("plans.cli.bad_amount", option=option, value=text))
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise PlanError(tr("plans.cli.bad_amount", option=option, value=text)) from None
-    if value.is_finite() and value >= MAX_AMOUNT:
+    value = Decimal(raw)  # finite: the pattern admits plain decimals only
+    if value >= MAX_AMOUNT:
         raise PlanError(tr("plans.error.amount_too_large", amount=text[:30],
                            limit=format_plain(MAX_AMOUNT)))
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+    if value < 0 or value != value.quantize(Decimal("0.01")):
         raise PlanError(tr("plans.cli.bad_amount", option=option, value=text))
     return value
 
@@ -70,6 +60,16 @@ def parse_date(text: str, option: str) -> date:
         raise PlanError(tr("plans.cli.bad_date", option=option, value=text)) from None
 
 
+def _start(args: argparse.Namespace) -> date:
+    """``--start`` (see :func:`_add_plan_options`), today when not given."""
+    return parse_date(args.start, "--start") if args.start else date.today()
+
+
+def _rate(args: argparse.Namespace) -> Decimal:
+    """``--rate`` (see :func:`_add_plan_options`), zero when not given."""
+    return parse_rate(args.rate) if args.rate is not None else Decimal("0")
+
+
 def _debt(ctx: Any, on: date) -> DebtBreakdown:
     account = ctx.store.account(ctx.args.account_no)
     if account is None:
@@ -79,7 +79,7 @@ def _debt(ctx: Any, on: date) -> DebtBreakdown:
 
 def terms_from_args(args: argparse.Namespace) -> PlanTerms:
     kind = PlanKind(args.kind)
-    start = parse_date(args.start, "--start") if args.start else date.today()
+    start = _start(args)
     months = args.months
     if months is None:
         if kind is PlanKind.INSTALMENTS:
@@ -90,7 +90,7 @@ def terms_from_args(args: argparse.Namespace) -> PlanTerms:
         start=start,
         months=months,
         fee_mode=FeeMode(args.fee_mode),
-        rate=parse_rate(args.rate) if args.rate is not None else Decimal("0"),
+        rate=_rate(args),
         down_payment=(parse_amount(args.down_payment, "--down-payment")
                       if args.down_payment is not None else Decimal("0")),
         first_due=parse_date(args.first_due, "--first-due") if args.first_due else None,
@@ -140,17 +140,8 @@ def waiver_from_args(args: argparse.Namespace, debt: DebtBreakdown, settings: An
     )
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _cell(text: str, width: int, left: bool = False) -> str:
-    pad = " " * max(0, width - _width(text))
-    return text + pad if left else pad + text
-
-
 def _row(cells: list[str], widths: list[int], left_first: bool = False) -> str:
-    return "  ".join(_cell(c, w, left_first and i == 0) for i, (c, w) in
+    return "  ".join(pad(c, w, right=not (left_first and i == 0)) for i, (c, w) in
                      enumerate(zip(cells, widths, strict=True))).rstrip()
 
 
@@ -220,9 +211,9 @@ def cmd_plan(ctx: Any) -> int:
 
 def cmd_options(ctx: Any) -> int:
     args = ctx.args
-    start = parse_date(args.start, "--start") if args.start else date.today()
+    start = _start(args)
     fee_mode = FeeMode(args.fee_mode)
-    rate = parse_rate(args.rate) if args.rate is not None else Decimal("0")
+    rate = _rate(args)
     debt = _debt(ctx, start)
     options = plan_options(debt, ctx.settings, start, fee_mode=fee_mode, rate=rate)
     afford = None

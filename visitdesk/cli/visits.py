@@ -79,6 +79,12 @@ def _normalised_plan(plan: dict[str, Any] | None) -> dict[str, Any] | None:
         return plan
 
 
+def _outcome_label(repo: Any, outcome_id: str | None) -> str:
+    """The outcome's label in the UI language, ``—`` when none is set or it is unknown."""
+    outcome = repo.playbook.outcome(outcome_id)
+    return outcome.label.get() if outcome else "—"
+
+
 def _show_json(repo: Any, record: VisitRecord) -> dict[str, Any]:
     data = record.to_json()
     data["versions"] = [v.version for v in repo.versions(record.id)]
@@ -121,13 +127,12 @@ def cmd_show(ctx: Any) -> int:
     if ctx.args.json:
         print_json(_show_json(repo, record))
         return 0
-    outcome = repo.playbook.outcome(record.outcome)
     print(tr("visit.cli.show_head", id=record.id, version=record.version,
              state=tr(f"visit.state.{record.state}"), account_no=record.account_no,
              officer=record.officer.name))
     if record.start:
         print(tr("visit.cli.show_when", start=record.start.isoformat(timespec="minutes")))
-    print(tr("visit.cli.show_outcome", outcome=outcome.label.get() if outcome else "—"))
+    print(tr("visit.cli.show_outcome", outcome=_outcome_label(repo, record.outcome)))
     if record.amendment:
         print(tr("visit.cli.show_amendment", previous=record.amendment.previous_version,
                  reason=record.amendment.reason))
@@ -199,9 +204,8 @@ def cmd_visits(ctx: Any) -> int:
     if not rows:
         print(tr("visit.cli.no_visits"))
     for r in rows:
-        outcome = repo.playbook.outcome(r.outcome)
         print(f"{r.id}  v{r.version}  {tr(f'visit.state.{r.state}')}  {r.account_no}  "
-              f"{r.visit_date or '—'}  {r.officer}  {outcome.label.get() if outcome else '—'}")
+              f"{r.visit_date or '—'}  {r.officer}  {_outcome_label(repo, r.outcome)}")
     return 0
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 GENESIS = "0" * 64
@@ -60,12 +60,9 @@ def entry_hash(body: dict[str, Any]) -> str:
 def make_entry(prev: AuditEntry | None, who: str, when: str, visit_id: str, version: int,
                field: str, old: Any, new: Any) -> AuditEntry:
     """The entry that follows ``prev`` (None for the first)."""
-    seq = prev.seq + 1 if prev else 1
-    prev_hash = prev.hash if prev else GENESIS
-    body = {"seq": seq, "who": who, "when": when, "visit_id": visit_id, "version": version,
-            "field": field, "old": old, "new": new, "prev_hash": prev_hash}
-    return AuditEntry(seq, who, when, visit_id, version, field, old, new, prev_hash,
-                      entry_hash(body))
+    unhashed = AuditEntry(prev.seq + 1 if prev else 1, who, when, visit_id, version, field,
+                          old, new, prev.hash if prev else GENESIS, hash="")
+    return replace(unhashed, hash=unhashed.computed_hash())
 
 
 def chain(prev: AuditEntry | None, who: str, when: str, visit_id: str, version: int,

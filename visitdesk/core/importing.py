@@ -383,15 +383,7 @@ class RowParser:
                 d.update((k, v) for k, v in zip(names, vals, strict=False) if v is not BLANK)
             else:
                 d.update(zip(names, vals, strict=False))
-            extra = {}
-            if extra_cols:
-                for col, header in extra_cols:
-                    v = row[col]
-                    if v is not None and v != "":
-                        text = clean_text(v)
-                        if text:
-                            extra[header] = text
-            d["extra"] = extra
+            d["extra"] = self._extra(row)
             if as_of is not None and d["as_of"] is None:
                 d["as_of"] = as_of
             d["source"] = SourceRef(file, sheet, row_no)
@@ -480,7 +472,16 @@ class RowParser:
         if failed:
             self.skipped += 1
             return
+        if self.as_of is not None and "as_of" not in values:
+            values["as_of"] = self.as_of
+        values["extra"] = self._extra(row)
+        values["source"] = SourceRef(self.file, self.sheet, row_no)
+        self.accounts.append(_new_account(values))
+
+    def _extra(self, row: Sequence[object]) -> dict[str, str]:
+        """The row's cells in unmapped columns (``Account.extra``), cleaned, blanks left out."""
         extra = {}
+        n = len(row)
         for col, header in self.extra_cols:
             if col < n:
                 v = row[col]
@@ -488,11 +489,7 @@ class RowParser:
                     text = clean_text(v)
                     if text:
                         extra[header] = text
-        if self.as_of is not None and "as_of" not in values:
-            values["as_of"] = self.as_of
-        values["extra"] = extra
-        values["source"] = SourceRef(self.file, self.sheet, row_no)
-        self.accounts.append(_new_account(values))
+        return extra
 
     def _is_repeated_header(self, row: Sequence[object]) -> bool:
         same = sum(1 for v, h in zip(row, self.headers, strict=False)

@@ -89,7 +89,7 @@ def load_synonyms(path: str | Path | None = None) -> SynonymTable:
 def _bundled() -> SynonymTable:
     from visitdesk.paths import resource
 
-    return _from_json(json.loads(resource("mapping", "columns.json").read_text(encoding="utf-8")))
+    return load_synonyms(resource("mapping", "columns.json"))
 
 
 def _from_json(data: dict) -> SynonymTable:
@@ -161,7 +161,7 @@ def propose_mapping(headers: Sequence[str], table: SynonymTable,
     better-ranked synonym wins and the other is left unmapped and marked unsure."""
     claims: dict[str, list[tuple[int, int, str]]] = {}
     unsure: list[str] = []
-    for i, header in enumerate(headers):
+    for header in headers:
         if header.startswith("[") and header.endswith("]"):
             continue
         name, sure = table.match(header)
@@ -170,7 +170,6 @@ def propose_mapping(headers: Sequence[str], table: SynonymTable,
         if not sure:
             unsure.append(header)
         claims.setdefault(name, []).append((0 if sure else 1, table.rank(header), header))
-        del i
     columns: dict[str, str | None] = dict.fromkeys(headers)
     for name, candidates in claims.items():
         candidates.sort()

@@ -69,10 +69,6 @@ MAX_RATE = Decimal("1")
 """Rates are fractions; 1 (100%) or more is almost surely a percentage typed as a number."""
 
 
-def _parse_date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
@@ -148,9 +144,9 @@ class Waiver:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Waiver:
         return cls(
-            interest=_term(data, "interest", lambda v: _finite(v or "0"), "0", "waiver."),
-            fees=_term(data, "fees", lambda v: _finite(v or "0"), "0", "waiver."),
-            principal=_term(data, "principal", lambda v: _finite(v or "0"), "0", "waiver."),
+            interest=_term(data, "interest", _finite_or_zero, "0", "waiver."),
+            fees=_term(data, "fees", _finite_or_zero, "0", "waiver."),
+            principal=_term(data, "principal", _finite_or_zero, "0", "waiver."),
             approver=str(data.get("approver") or ""),
             approval_ref=str(data.get("approval_ref") or ""),
             approved_on=_term(data, "approved_on", _opt_date, None, "waiver."),
@@ -309,6 +305,11 @@ def _finite(value: Any) -> Decimal:
     if not number.is_finite():
         raise ValueError(value)
     return number
+
+
+def _finite_or_zero(value: Any) -> Decimal:
+    """:func:`_finite`, with a blank value (``None``, ``""``, 0) read as zero."""
+    return _finite(value or "0")
 
 
 def _iso_date(value: Any) -> date:

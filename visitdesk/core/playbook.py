@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
@@ -340,6 +341,22 @@ class _Parser:
                                 names=", ".join("{" + n + "}" for n in sorted(zh ^ en)))
         return Text(value["zh_CN"], value["en"])
 
+    def entries(self, value: Any, where: str) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """Each object of the list ``value``: its place (``where[i] id``), itself and its id."""
+        for i, entry in enumerate(self.items(value, where)):
+            w = f"{where}[{i}]"
+            entry = self.obj(entry, w)
+            eid = self.ident(entry, w)
+            yield f"{w} {eid}", entry, eid
+
+    def answer(self, target: Field, answer: Any, where: str) -> None:
+        """Refuse an answer ``target`` cannot have (for a multiple choice: one option id)."""
+        if value_problem(target, answer) and not (
+            target.type == "multi_choice" and isinstance(answer, str) and target.option(answer)
+        ):
+            raise self.fail(where, "visit.playbook.error.bad_answer", field=target.id,
+                            answer=answer)
+
     def unique(self, ids: list[str], where: str) -> None:
         seen: set[str] = set()
         for i in ids:
@@ -349,11 +366,8 @@ class _Parser:
 
     def choices(self, value: Any, where: str) -> tuple[Choice, ...]:
         out = []
-        for i, entry in enumerate(self.items(value, where)):
-            w = f"{where}[{i}]"
-            entry = self.obj(entry, w)
-            cid = self.ident(entry, w)
-            out.append(Choice(cid, self.text(entry.get("label"), f"{w} {cid} → label")))
+        for w, entry, cid in self.entries(value, where):
+            out.append(Choice(cid, self.text(entry.get("label"), f"{w} → label")))
         if not out:
             raise self.fail(where, "visit.playbook.error.empty")
         self.unique([c.id for c in out], where)
@@ -371,9 +385,7 @@ class _Parser:
             if ftype not in FIELD_TYPES:
                 raise self.fail(w, "visit.playbook.error.unknown_type", type=ftype,
                                 types=", ".join(FIELD_TYPES))
-            required = entry.get("required", False)
-            if not isinstance(required, bool):
-                raise self.fail(w, "visit.playbook.error.not_bool", key="required")
+            required = self.bool_of(entry, "required", False, w)
             options: tuple[Option, ...] = ()
             if ftype in CHOICE_TYPES:
                 options = tuple(Option(c.id, c.label)
@@ -404,11 +416,7 @@ class _Parser:
                 else:
                     raise self.fail(f"{w} → condition", "visit.playbook.error.condition_answer")
                 for a in answers:
-                    if value_problem(target, a) and not (
-                        target.type == "multi_choice" and target.option(str(a))
-                    ):
-                        raise self.fail(f"{w} → condition", "visit.playbook.error.bad_answer",
-                                        field=target.id, answer=a)
+                    self.answer(target, a, f"{w} → condition")
                 cond = Condition(target.id, answers)
             result.append(Field(f.id, f.type, f.label, f.help, f.required, f.options, cond))
         return tuple(result)
@@ -429,11 +437,7 @@ def parse_playbook(data: Any, source: str = "playbook.json") -> Playbook:
                      found=root.get("format"))
 
     stages = []
-    for i, entry in enumerate(p.items(root.get("stages"), "stages")):
-        w = f"stages[{i}]"
-        entry = p.obj(entry, w)
-        sid = p.ident(entry, w)
-        w = f"{w} {sid}"
+    for w, entry, sid in p.entries(root.get("stages"), "stages"):
         points = tuple(p.text(t, f"{w} → talking_points[{j}]", placeholders=True)
                        for j, t in enumerate(p.items(entry.get("talking_points", []),
                                                      f"{w} → talking_points")))
@@ -452,11 +456,7 @@ def parse_playbook(data: Any, source: str = "playbook.json") -> Playbook:
     p.unique([s.id for s in stages], "stages")
 
     situations = []
-    for i, entry in enumerate(p.items(root.get("situations", []), "situations")):
-        w = f"situations[{i}]"
-        entry = p.obj(entry, w)
-        sid = p.ident(entry, w)
-        w = f"{w} {sid}"
+    for w, entry, sid in p.entries(root.get("situations", []), "situations"):
         guidance = tuple(p.text(t, f"{w} → guidance[{j}]", placeholders=True)
                          for j, t in enumerate(p.items(entry.get("guidance", []),
                                                        f"{w} → guidance")))
@@ -479,21 +479,14 @@ def parse_playbook(data: Any, source: str = "playbook.json") -> Playbook:
             raise p.fail(w, "visit.playbook.error.missing_field",
                          field=f"{stage.id}.{entry.get('field')}")
         answer = entry.get("answer")
-        if value_problem(target, answer) and not (
-            target.type == "multi_choice" and isinstance(answer, str) and target.option(answer)
-        ):
-            raise p.fail(w, "visit.playbook.error.bad_answer", field=target.id, answer=answer)
+        p.answer(target, answer, w)
         if entry.get("situation") not in situation_ids:
             raise p.fail(w, "visit.playbook.error.missing_situation",
                          situation=entry.get("situation"))
         triggers.append(Trigger(stage.id, target.id, answer, entry["situation"]))
 
     outcomes = []
-    for i, entry in enumerate(p.items(root.get("outcomes"), "outcomes")):
-        w = f"outcomes[{i}]"
-        entry = p.obj(entry, w)
-        oid = p.ident(entry, w)
-        w = f"{w} {oid}"
+    for w, entry, oid in p.entries(root.get("outcomes"), "outcomes"):
         outcomes.append(Outcome(oid, p.text(entry.get("label"), f"{w} → label"),
                                 p.bool_of(entry, "conversation", True, w),
                                 p.bool_of(entry, "needs_plan", False, w),
@@ -503,11 +496,7 @@ def parse_playbook(data: Any, source: str = "playbook.json") -> Playbook:
     p.unique([o.id for o in outcomes], "outcomes")
 
     conduct = []
-    for i, entry in enumerate(p.items(root.get("conduct"), "conduct")):
-        w = f"conduct[{i}]"
-        entry = p.obj(entry, w)
-        cid = p.ident(entry, w)
-        w = f"{w} {cid}"
+    for w, entry, cid in p.entries(root.get("conduct"), "conduct"):
         conduct.append(ConductItem(cid, p.text(entry.get("label"), f"{w} → label"),
                                    p.text(entry.get("help"), f"{w} → help")))
     if not conduct:

@@ -15,8 +15,11 @@ from datetime import date
 from typing import Any
 
 from visitdesk.core.accounts import Account
+from visitdesk.core.capitals import to_capitals
+from visitdesk.core.debt import DebtBreakdown, breakdown
 from visitdesk.core.errors import InputError
 from visitdesk.core.money import format_yuan
+from visitdesk.core.plans import Plan, PlanTerms, build_plan
 from visitdesk.core.playbook import ANSWER_PREFIX, Playbook, Text
 from visitdesk.core.settings import Settings
 from visitdesk.core.visit import VisitRecord
@@ -39,26 +42,13 @@ def visit_date(record: VisitRecord | None) -> date | None:
     return start.date() if start else None
 
 
-def debt_for(account: Account, settings: Settings, on: date | None) -> Any:
-    """The account's :class:`DebtBreakdown` on ``on``, or None if the plans area is absent."""
-    try:
-        from visitdesk.core.debt import breakdown
-    except ImportError:  # pragma: no cover - the plans area is part of the product
-        return None
-    return breakdown(account, settings, on)
-
-
-def plan_for(record: VisitRecord | None, account: Account, settings: Settings) -> Any:
+def plan_for(record: VisitRecord | None, account: Account, settings: Settings) -> Plan | None:
     """The record's plan built with its schedule, or None when there is none or it is invalid."""
     if record is None or not record.plan:
         return None
     try:
-        from visitdesk.core.plans import PlanTerms, build_plan
-    except ImportError:  # pragma: no cover
-        return None
-    try:
         terms = PlanTerms.from_json(record.plan)
-        return build_plan(terms, debt_for(account, settings, terms.start), settings)
+        return build_plan(terms, breakdown(account, settings, terms.start), settings)
     except (InputError, ValueError, ArithmeticError):
         return None
 
@@ -84,28 +74,22 @@ def placeholder_values(account: Account, settings: Settings, record: VisitRecord
         "account_tail": account.account_no[-4:],
         "visit_date": on.isoformat() if on else "",
     }
-    debt = debt_for(account, settings, on)
-    if debt is not None and not debt.projected and debt.as_of and debt.on != debt.as_of:
+    debt = breakdown(account, settings, on)
+    if not debt.projected and debt.as_of and debt.on != debt.as_of:
         # without configured rates the figures stand as of the spreadsheet's date; state the
         # days overdue on that same date, so one sentence never mixes two dates
-        debt = debt_for(account, settings, debt.as_of) or debt
-    if debt is not None:
-        values.update({
-            "total": format_yuan(debt.total),
-            "principal": format_yuan(debt.principal),
-            "interest": format_yuan(debt.interest),
-            "late_fee": format_yuan(debt.late_fee),
-            "other_fees": format_yuan(debt.other_fees),
-            "as_of": _as_of(debt),
-            "overdue_days": "" if debt.overdue_days is None else str(debt.overdue_days),
-            "overdue_months": "" if debt.overdue_months is None else str(debt.overdue_months),
-        })
-        try:
-            from visitdesk.core.capitals import to_capitals
-
-            values["total_capitals"] = to_capitals(debt.total)
-        except ImportError:  # pragma: no cover
-            pass
+        debt = breakdown(account, settings, debt.as_of)
+    values.update({
+        "total": format_yuan(debt.total),
+        "principal": format_yuan(debt.principal),
+        "interest": format_yuan(debt.interest),
+        "late_fee": format_yuan(debt.late_fee),
+        "other_fees": format_yuan(debt.other_fees),
+        "as_of": _as_of(debt),
+        "overdue_days": "" if debt.overdue_days is None else str(debt.overdue_days),
+        "overdue_months": "" if debt.overdue_months is None else str(debt.overdue_months),
+        "total_capitals": to_capitals(debt.total),
+    })
     plan = plan_for(record, account, settings)
     if plan is not None:
         rows = plan.instalments
@@ -146,7 +130,7 @@ def _answer_text(f: Any, value: Any, lang: str) -> str:
     return str(value)
 
 
-def _as_of(debt: Any) -> str:
+def _as_of(debt: DebtBreakdown) -> str:
     """The date the stated figures are true on: the visit date only when projected to it."""
     day = debt.on if debt.projected and debt.on else debt.as_of
     return day.isoformat() if day else ""

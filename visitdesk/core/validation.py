@@ -9,13 +9,15 @@ carries a ``location`` (``stages.<stage>.<field>``, ``situations.<id>.<field>``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from typing import Any
 
 from visitdesk.core.accounts import Account
+from visitdesk.core.debt import breakdown
 from visitdesk.core.errors import InputError
 from visitdesk.core.lexicon import Lexicon, screen
+from visitdesk.core.plans import PlanTerms, build_plan
 from visitdesk.core.playbook import FREE_TEXT_TYPES, Field, Playbook, is_blank, value_problem
 from visitdesk.core.settings import Settings
 from visitdesk.core.visit import VisitRecord
@@ -118,8 +120,7 @@ class _Collector:
             **params: Any) -> None:
         issue = ValidationIssue(code, severity, location, f"visit.rule.{code}", params, detail)
         if severity == "warning" and issue.key in self.acknowledged:
-            issue = ValidationIssue(code, severity, location, issue.message_key, params, detail,
-                                    acknowledged=True)
+            issue = replace(issue, acknowledged=True)
         self.issues.append(issue)
 
     def error(self, code: str, location: str, detail: str = "", **params: Any) -> None:
@@ -274,8 +275,7 @@ def validate(record: VisitRecord, playbook: Playbook, settings: Settings,
         if situation is None:
             c.error("unknown_situation", f"situations.{sid}", situation=sid)
             continue
-        raised_answers = record.situations[sid].answers if sid in record.situations else {}
-        _check_fields(c, situation.fields, raised_answers, f"situations.{sid}",
+        _check_fields(c, situation.fields, record.situation_answers(sid), f"situations.{sid}",
                       situation.title.get(), True, lexicon)
 
     # --- plan -----------------------------------------------------------------------------
@@ -306,11 +306,6 @@ def _check_plan(c: _Collector, record: VisitRecord, settings: Settings,
                 account: Account | None) -> None:
     """The plan's own checks: valid terms within the cap; a waiver needs approval to agree."""
     severity = "error" if record.plan_agreed else "warning"
-    try:
-        from visitdesk.core.debt import breakdown
-        from visitdesk.core.plans import PlanTerms, build_plan
-    except ImportError:  # pragma: no cover - the plans area is part of the product
-        return
     try:
         terms = PlanTerms.from_json(record.plan or {})
     except (InputError, ValueError) as exc:
@@ -355,6 +350,5 @@ def stage_statuses(record: VisitRecord, playbook: Playbook,
     out = {s.id: section_status(report, record.answers.get(s.id, {}), f"stages.{s.id}")
            for s in playbook.stages}
     for sid in raised_situations(record, playbook):
-        answers = record.situations[sid].answers if sid in record.situations else {}
-        out[sid] = section_status(report, answers, f"situations.{sid}")
+        out[sid] = section_status(report, record.situation_answers(sid), f"situations.{sid}")
     return out

@@ -10,12 +10,15 @@ saved change in the audit log.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from visitdesk.core.errors import InputError
 from visitdesk.i18n import tr
+
+_T = TypeVar("_T")
 
 RECORD_FORMAT = "visitdesk.visit/1"
 STATES = ("draft", "finalised", "signed")
@@ -147,6 +150,11 @@ class VisitRecord:
     def answer(self, stage_id: str, field_id: str) -> Any:
         return self.answers.get(stage_id, {}).get(field_id)
 
+    def situation_answers(self, situation_id: str) -> dict[str, Any]:
+        """The answers of a raised situation (empty when it is not open)."""
+        raised = self.situations.get(situation_id)
+        return raised.answers if raised is not None else {}
+
     # --- JSON -----------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         def dt(v: datetime | None) -> str | None:
@@ -212,8 +220,8 @@ class VisitRecord:
         state = r.text("state", "draft")
         if state not in STATES:
             raise InputError(tr("visit.record.error.bad_value", key="state", value=state))
-        consent = r.obj("consent")
-        follow = r.obj("follow_up")
+        consent = _Reader(r.obj("consent"), "consent")
+        follow = _Reader(r.obj("follow_up"), "follow_up")
         return cls(
             account_no=acc,
             officer=off,
@@ -233,18 +241,16 @@ class VisitRecord:
             others_present=r.opt_bool("others_present"),
             others_who=r.text("others_who", ""),
             debt_discussed_with_others_present=r.opt_bool("debt_discussed_with_others_present"),
-            consent_outside_hours=bool(_Reader(consent, "consent").opt_bool(
-                "outside_contact_hours") or False),
-            consent_discuss_with_others=bool(_Reader(consent, "consent").opt_bool(
-                "discuss_with_others_present") or False),
+            consent_outside_hours=bool(consent.opt_bool("outside_contact_hours") or False),
+            consent_discuss_with_others=bool(consent.opt_bool("discuss_with_others_present")
+                                             or False),
             answers=r.answers(),
             situations=r.situations(),
             dispute_verified=bool(r.opt_bool("dispute_verified") or False),
             plan=r.opt_obj("plan"),
             plan_agreed=bool(r.opt_bool("plan_agreed") or False),
             outcome=r.opt_text("outcome"),
-            follow_up=FollowUp(_Reader(follow, "follow_up").day("date"),
-                               _Reader(follow, "follow_up").opt_text("channel")),
+            follow_up=FollowUp(follow.day("date"), follow.opt_text("channel")),
             conduct=r.conduct(),
             warnings_acknowledged=tuple(r.str_list("warnings_acknowledged")),
             notes=r.text("notes", ""),
@@ -317,25 +323,20 @@ class _Reader:
             raise self.bad(k)
         return v
 
-    def moment(self, k: str) -> datetime | None:
+    def _iso(self, k: str, parse: Callable[[str], _T], message_key: str) -> _T | None:
         v = self.data.get(k)
         if v is None or v == "":
             return None
         try:
-            return datetime.fromisoformat(v)
+            return parse(v)
         except (TypeError, ValueError):
-            raise InputError(tr("visit.record.error.bad_datetime", key=self.key(k),
-                                value=v)) from None
+            raise InputError(tr(message_key, key=self.key(k), value=v)) from None
+
+    def moment(self, k: str) -> datetime | None:
+        return self._iso(k, datetime.fromisoformat, "visit.record.error.bad_datetime")
 
     def day(self, k: str) -> date | None:
-        v = self.data.get(k)
-        if v is None or v == "":
-            return None
-        try:
-            return date.fromisoformat(v)
-        except (TypeError, ValueError):
-            raise InputError(tr("visit.record.error.bad_date", key=self.key(k),
-                                value=v)) from None
+        return self._iso(k, date.fromisoformat, "visit.record.error.bad_date")
 
     def person(self, k: str) -> Person | None:
         v = self.data.get(k)
