@@ -11,7 +11,6 @@ shown without the passphrase. A self-issued certificate is labelled as such in i
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,10 +78,6 @@ class SigningKey:
 
 def fingerprint(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex(":").upper()
-
-
-def fingerprint_der(der: bytes) -> str:
-    return hashlib.sha256(der).digest().hex(":").upper()
 
 
 def _attr(name: x509.Name, oid: x509.ObjectIdentifier) -> str:

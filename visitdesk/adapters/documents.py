@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from visitdesk.adapters.pdf.common import Tr, fmt_moment_full, plan_from_terms
+from visitdesk.adapters.pdf.common import Tr, bank_line, fmt_moment_full, plan_from_terms
 from visitdesk.atomic import atomic_write_bytes
 from visitdesk.core.accounts import Account
 from visitdesk.core.errors import InputError, NotFound, StateError
@@ -35,7 +35,6 @@ if TYPE_CHECKING:  # reportlab, pyHanko and cryptography load only when a docume
     from visitdesk.adapters.pdf.styles import StampSpec
 
 DOCUMENTS_FOLDER = "documents"
-KINDS = ("summary", "handout")
 
 
 @dataclass(frozen=True)
@@ -170,20 +169,17 @@ class Documents:
     def _summary_pdf(self, record, stamp: StampSpec | None):
         from visitdesk.adapters.pdf.summary import render_summary, summary_content
 
-        account = self._account_of(record)
+        account = self.account(record.account_no)
         content = summary_content(record, account, self.settings, self.playbook, self.lang)
         return render_summary(content, stamp)
 
     def _handout_pdf(self, record, stamp: StampSpec | None):
         from visitdesk.adapters.pdf.handout import handout_content, render_handout
 
-        account = self._account_of(record)
+        account = self.account(record.account_no)
         plan = plan_from_terms(record.plan, account, self.settings)
         return render_handout(handout_content(account, plan, self.settings, record=record,
                                               lang=self.lang), stamp)
-
-    def _account_of(self, record) -> Account:
-        return self.account(record.account_no)
 
     # --- signing ----------------------------------------------------------------------------
     def sign_visit(self, visit_id: str, passphrase: str, *, who: str = "",
@@ -211,18 +207,16 @@ class Documents:
         officer_drawn = signatures.get("officer")
         stamp = StampSpec(decode_png(officer_drawn.png_base64) if officer_drawn else None,
                           stamp_lines(signer.info, when, self.lang))
-        location = " ".join(x for x in (self.settings.bank_name, self.settings.branch) if x)
-        outputs: dict[str, bytes] = {}
-        pdf, places = self._summary_pdf(signed, stamp)
-        outputs["summary"] = signer.sign(pdf, placement=places.get("officer"), signing_time=when,
-                                         reason=tr("docs.sign.reason.summary", id=record.id),
-                                         location=location)
+        location = bank_line(self.settings)
+        renderers = {"summary": self._summary_pdf}
         if record.plan:
-            pdf, places = self._handout_pdf(signed, stamp)
-            outputs["handout"] = signer.sign(pdf, placement=places.get("officer"),
-                                             signing_time=when,
-                                             reason=tr("docs.sign.reason.handout", id=record.id),
-                                             location=location)
+            renderers["handout"] = self._handout_pdf
+        outputs: dict[str, bytes] = {}
+        for kind, render in renderers.items():
+            pdf, places = render(signed, stamp)
+            outputs[kind] = signer.sign(pdf, placement=places.get("officer"), signing_time=when,
+                                        reason=tr(f"docs.sign.reason.{kind}", id=record.id),
+                                        location=location)
         files = {kind: self.signed_path(signed, kind) for kind in outputs}
         for kind, data in outputs.items():
             atomic_write_bytes(files[kind], data)

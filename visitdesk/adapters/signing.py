@@ -244,32 +244,30 @@ class VerifyResult:
         }
 
 
-def load_trust(path: str | os.PathLike[str]) -> list[asn1_x509.Certificate]:
-    """Certificates (PEM, one or more, or DER) to treat as trust anchors."""
+def _read_file(path: str | os.PathLike[str]) -> bytes:
     p = Path(path)
     if not p.is_file():
         raise NotFound(tr("docs.error.file_missing", path=str(p)))
-    data = p.read_bytes()
+    return p.read_bytes()
+
+
+def load_trust(path: str | os.PathLike[str]) -> list[asn1_x509.Certificate]:
+    """Certificates (PEM, one or more, or DER) to treat as trust anchors."""
+    data = _read_file(path)
     try:
         if b"-----BEGIN" in data:
             certs = x509.load_pem_x509_certificates(data)
         else:
             certs = [x509.load_der_x509_certificate(data)]
     except ValueError as exc:
-        raise SigningError(tr("docs.verify.bad_trust", path=str(p))) from exc
+        raise SigningError(tr("docs.verify.bad_trust", path=str(Path(path)))) from exc
     return [_asn1_cert(c) for c in certs]
 
 
 def verify_pdf(source: bytes | str | os.PathLike[str],
                trust: list[asn1_x509.Certificate] | None = None) -> VerifyResult:
     """Verify the PAdES signature(s) of a PDF. Never raises for a bad file: it reports it."""
-    if isinstance(source, bytes):
-        data = source
-    else:
-        p = Path(source)
-        if not p.is_file():
-            raise NotFound(tr("docs.error.file_missing", path=str(p)))
-        data = p.read_bytes()
+    data = source if isinstance(source, bytes) else _read_file(source)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         reader.root.get("/AcroForm")

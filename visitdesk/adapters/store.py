@@ -53,6 +53,7 @@ _ACCOUNT_COLUMNS = (
     "other_fees", "overdue_days", "overdue_since", "due_date", "as_of", "address", "branch",
     "officer", "extra", "source_file", "source_sheet", "source_row",
 )
+_SELECT_ACCOUNTS = "SELECT " + ", ".join(_ACCOUNT_COLUMNS) + " FROM account"
 
 
 def _iso(d: date | None) -> str | None:
@@ -204,8 +205,7 @@ class CaseStore:
             else:
                 existing = {
                     r[0]: r
-                    for r in _select_in(c, "SELECT " + ", ".join(_ACCOUNT_COLUMNS)
-                                        + " FROM account WHERE account_no IN ({})", numbers)
+                    for r in _select_in(c, _SELECT_ACCOUNTS + " WHERE account_no IN ({})", numbers)
                 }
             cur = c.execute(
                 "INSERT INTO import_batch(file_name, sha256, sheet, imported_at, imported,"
@@ -246,16 +246,11 @@ class CaseStore:
         return UpsertResult(batch_id, imported, updated)
 
     def accounts(self) -> list[Account]:
-        rows = self.conn.execute(
-            "SELECT " + ", ".join(_ACCOUNT_COLUMNS) + " FROM account ORDER BY rowid"
-        ).fetchall()
+        rows = self.conn.execute(_SELECT_ACCOUNTS + " ORDER BY rowid").fetchall()
         return [account_from_row(r) for r in rows]
 
     def account(self, account_no: str) -> Account | None:
-        row = self.conn.execute(
-            "SELECT " + ", ".join(_ACCOUNT_COLUMNS) + " FROM account WHERE account_no=?",
-            (account_no,),
-        ).fetchone()
+        row = self.conn.execute(_SELECT_ACCOUNTS + " WHERE account_no=?", (account_no,)).fetchone()
         return account_from_row(row) if row else None
 
     def account_count(self) -> int:

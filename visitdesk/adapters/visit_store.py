@@ -103,6 +103,11 @@ class OpenDraft:
 
 
 _BLANK_OFFICER = Person("")
+_NEWEST_VERSIONS = (" FROM visit v"
+                    " WHERE v.version = (SELECT MAX(version) FROM visit w WHERE w.id = v.id)")
+"""The newest version of each visit (``v``)."""
+_AUDIT_COLUMNS = "seq, who, at, visit_id, version, field, old, new, prev_hash, hash"
+"""An audit row's columns, in :func:`_entry`'s order."""
 
 
 class VisitRepository:
@@ -158,8 +163,7 @@ class VisitRepository:
     def list(self, account_no: str | None = None) -> list[VisitSummary]:
         """The newest version of every visit, oldest visit first."""
         sql = ("SELECT v.id, v.version, v.account_no, v.state, v.officer, v.outcome,"
-               " v.visit_date, v.updated_at FROM visit v"
-               " WHERE v.version = (SELECT MAX(version) FROM visit w WHERE w.id = v.id)")
+               " v.visit_date, v.updated_at" + _NEWEST_VERSIONS)
         params: tuple[Any, ...] = ()
         if account_no is not None:
             sql += " AND v.account_no = ?"
@@ -325,8 +329,7 @@ class VisitRepository:
 
     # --- audit ----------------------------------------------------------------------------
     def audit_entries(self, visit_id: str | None = None) -> builtins.list[AuditEntry]:
-        sql = ("SELECT seq, who, at, visit_id, version, field, old, new, prev_hash, hash"
-               " FROM audit_log")
+        sql = f"SELECT {_AUDIT_COLUMNS} FROM audit_log"
         params: tuple[Any, ...] = ()
         if visit_id is not None:
             sql += " WHERE visit_id=?"
@@ -355,12 +358,11 @@ class VisitRepository:
 
     def _append_audit(self, c: sqlite3.Connection, who: str, stamp: str, visit_id: str,
                       version: int, changes: builtins.list[tuple[str, Any, Any]]) -> None:
-        last = c.execute("SELECT seq, who, at, visit_id, version, field, old, new, prev_hash,"
-                         " hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        last = c.execute(f"SELECT {_AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1"
+                         ).fetchone()
         entries = chain(_entry(last) if last else None, who, stamp, visit_id, version, changes)
         c.executemany(
-            "INSERT INTO audit_log(seq, who, at, visit_id, version, field, old, new,"
-            " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO audit_log({_AUDIT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
             [(e.seq, e.who, e.when, e.visit_id, e.version, e.field, canonical(e.old),
               canonical(e.new), e.prev_hash, e.hash) for e in entries])
         if entries:
@@ -369,9 +371,10 @@ class VisitRepository:
                       (entries[-1].seq, entries[-1].hash))
 
     def iter_records(self) -> Iterator[VisitRecord]:
-        """The newest version of every visit, as records."""
-        for summary in self.list():
-            yield self.get(summary.id, summary.version)
+        """The newest version of every visit, as records (in the order of :meth:`list`)."""
+        rows = self.conn.execute("SELECT v.record" + _NEWEST_VERSIONS + " ORDER BY v.id").fetchall()
+        for (record,) in rows:
+            yield VisitRecord.from_json(json.loads(record))
 
 
 def _day(moment: datetime | None) -> str | None:

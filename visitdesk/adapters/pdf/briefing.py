@@ -20,8 +20,9 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph
 
 from visitdesk.adapters.pdf.common import (
     Tr,
+    bank_line,
     capitals,
-    debt_rows,
+    debt_notes,
     fmt_date,
     paren,
     yuan,
@@ -32,6 +33,7 @@ from visitdesk.adapters.pdf.styles import (
     Styles,
     WriteLines,
     build_pdf,
+    debt_table,
     grid_table,
     key_value_table,
     make_styles,
@@ -103,7 +105,7 @@ def briefing_content(accounts: Sequence[Account], settings: Settings, playbook, 
                      lang: str | None = None) -> BriefingContent:
     lang = lang or settings.language
     t = Tr(lang)
-    bank = " ".join(x for x in (settings.bank_name, settings.branch) if x)
+    bank = bank_line(settings)
     form = _paper_form(playbook, t, lang)
     items = []
     for account in accounts:
@@ -152,7 +154,7 @@ def briefing_content(accounts: Sequence[Account], settings: Settings, playbook, 
             heading=t("docs.briefing.account_heading", name=account.name,
                       card=mask_card(account.account_no)),
             facts=facts, debt=debt,
-            debt_lines=tuple([debt.basis_text()] + [ln.formula for ln in debt.lines]),
+            debt_lines=debt_notes(debt),
             options=tuple(options), stages=stages, situations=situations, form=form))
     officer = settings.officer_name + (paren(settings.staff_no, lang) if settings.staff_no else "")
     return BriefingContent(
@@ -252,15 +254,9 @@ def render_briefing(c: BriefingContent) -> bytes:
             story.append(PageBreak())
         story.append(Paragraph(text(a.heading), st.h1))
         story.append(key_value_table(a.facts, st, w))
-        debt_data = [[Paragraph(text(t("docs.debt.item")), st.cell_head),
-                      Paragraph(text(t("docs.debt.amount")), st.cell_head_right)]]
-        for label, amount in debt_rows(a.debt, t):
-            debt_data.append([Paragraph(text(label), st.cell), Paragraph(money(amount), st.cell_right)])
-        debt_data.append([Paragraph(text(t("docs.debt.total")), st.cell_head),
-                          Paragraph(money(a.debt.total), st.cell_right)])
         story.append(KeepTogether([
             Paragraph(text(t("docs.briefing.sec.debt")), st.h2),
-            grid_table(debt_data, [w * 0.35, w * 0.25], zebra=False), spacer(1.5),
+            debt_table(a.debt, st, t, [w * 0.35, w * 0.25]), spacer(1.5),
             Paragraph(text(t("docs.briefing.total_words", amount=yuan(a.debt.total, c.lang),
                              capitals=capitals(a.debt.total))), st.body),
             *[Paragraph(text(line), st.note) for line in a.debt_lines]]))

@@ -55,6 +55,16 @@ class Tr:
         return tr(key, lang=self.lang, **params)
 
 
+def bank_line(settings: Settings) -> str:
+    """The bank and branch as the documents name them (empty when neither is set)."""
+    return " ".join(x for x in (settings.bank_name, settings.branch) if x)
+
+
+def debt_notes(debt: DebtBreakdown) -> tuple[str, ...]:
+    """How the debt was computed: its basis, then the formula of each added amount."""
+    return (debt.basis_text(), *(ln.formula for ln in debt.lines))
+
+
 def fmt_date(d: date | None, lang: str) -> str:
     if d is None:
         return "—"

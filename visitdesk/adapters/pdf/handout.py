@@ -13,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
 
 from visitdesk.adapters.pdf.common import (
     COMPLAINT_HOTLINE,
     Tr,
+    bank_line,
     capitals,
-    debt_rows,
+    component_label,
     fee_text,
     fmt_date,
     fmt_datetime,
@@ -31,17 +32,17 @@ from visitdesk.adapters.pdf.styles import (
     PAGE_SIZE,
     DocInfo,
     Placement,
-    SignatureImage,
     StampBox,
     StampSpec,
     Styles,
     build_pdf,
+    debt_table,
     decode_png,
-    font_cmd,
     grid_table,
     key_value_table,
     make_styles,
     money,
+    signature_row,
     spacer,
     text,
 )
@@ -90,7 +91,7 @@ def handout_content(account: Account, plan: Plan, settings: Settings, *, record=
     # more than one payment agreed by negotiation: the rules' instalment agreement applies
     agreement = terms.kind is not PlanKind.LUMP_SUM and len(plan.instalments) > 1
     title = t("docs.handout.title.agreement" if agreement else "docs.handout.title.notice")
-    bank = " ".join(x for x in (settings.bank_name, settings.branch) if x) or t("docs.handout.the_bank")
+    bank = bank_line(settings) or t("docs.handout.the_bank")
     if record is not None and record.id:
         ref = t("docs.handout.ref", id=record.id, version=record.version)
         officer_name, staff_no = record.officer.name, record.officer.staff_no
@@ -106,7 +107,7 @@ def handout_content(account: Account, plan: Plan, settings: Settings, *, record=
     )
     intro = t("docs.handout.intro.agreement" if agreement else "docs.handout.intro.notice",
               name=account.name, bank=bank, card=mask_card(account.account_no))
-    reductions = tuple((t(f"docs.debt.{c}"), yuan(a, lang)) for c, a in plan.reductions.items())
+    reductions = tuple((component_label(c, t), yuan(a, lang)) for c, a in plan.reductions.items())
     instalments = plan.instalments
     first, last = plan.schedule[0], plan.schedule[-1]
     plan_pairs = [
@@ -224,13 +225,7 @@ def render_handout(c: HandoutContent, stamp: StampSpec | None = None
                    Paragraph(text(c.ref_line), st.subtitle),
                    key_value_table(c.parties, st, w, columns=1, label_share=0.28), spacer(2),
                    Paragraph(text(c.intro), st.body)]
-    debt_rows_ = [[Paragraph(text(t("docs.debt.item")), st.cell_head),
-                   Paragraph(text(t("docs.debt.amount")), st.cell_head_right)]]
-    for label, amount in debt_rows(c.plan.debt, t):
-        debt_rows_.append([Paragraph(text(label), st.cell), Paragraph(money(amount), st.cell_right)])
-    debt_rows_.append([Paragraph(text(t("docs.debt.total")), st.cell_head),
-                       Paragraph(money(c.plan.debt.total), st.cell_right)])
-    debt_flow: list = [grid_table(debt_rows_, [w * 0.4, w * 0.3], zebra=False), spacer(1.5),
+    debt_flow: list = [debt_table(c.plan.debt, st, t, [w * 0.4, w * 0.3]), spacer(1.5),
                        Paragraph(text(t("docs.handout.debt_words", amount=yuan(c.plan.debt.total, c.lang),
                                         capitals=capitals(c.plan.debt.total))), st.body),
                        Paragraph(text(c.debt_basis), st.note)]
@@ -238,34 +233,34 @@ def render_handout(c: HandoutContent, stamp: StampSpec | None = None
         debt_flow.append(Paragraph(text(t("docs.handout.reductions", items="；".join(
             f"{label} {amount}" for label, amount in c.reductions),
             settled=yuan(c.plan.settled, c.lang))), st.body))
-    story += [KeepTogether([Paragraph(text(next(n) + t("docs.handout.sec.debt")), st.h1),
-                            *debt_flow[:2]]), *debt_flow[2:]]
-    story += [Paragraph(text(next(n) + t("docs.handout.sec.plan")), st.h1),
-              key_value_table(c.plan_pairs, st, w, columns=1, label_share=0.28), spacer(2), Paragraph(text(t("docs.handout.schedule_intro")), st.body),
-              handout_schedule(c, st, t, w)]
-    story += [KeepTogether([Paragraph(text(next(n) + t("docs.handout.sec.fees")), st.h1),
-                            Paragraph(text(c.fee_text), st.body)])]
-    pay = [Paragraph(text(t("docs.handout.pay_intro")), st.body)]
-    pay += [Paragraph(text(f"{i}. {ch}"), st.body) for i, ch in enumerate(c.channels, 1)]
-    pay.append(Paragraph(text(t("docs.handout.pay_note")), st.body))
-    story += [KeepTogether([Paragraph(text(next(n) + t("docs.handout.sec.pay")), st.h1), *pay])]
-    story += [KeepTogether([Paragraph(text(next(n) + t("docs.handout.sec.missed")), st.h1),
-                            Paragraph(text(c.missed), st.body)])]
-    for heading, paragraphs in c.clauses:
-        story += [KeepTogether([Paragraph(text(next(n) + heading), st.h1),
-                                *[Paragraph(text(p), st.body) for p in paragraphs]])]
-    story += [KeepTogether([Paragraph(text(next(n) + t("docs.handout.sec.objection")), st.h1),
-                            *[Paragraph(text(p), st.body) for p in c.objection],
-                            Paragraph(text(c.officer_line), st.body)])]
-    cells = [SignatureImage(png, w * 0.42, 26 * mm, caption, st)
-             for png, caption in (c.signatures["customer"], c.signatures["officer"])]
-    sig_table = Table([cells], colWidths=[w / 2, w / 2])
-    sig_table.setStyle(TableStyle([font_cmd(), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    sign_flow: list = [Paragraph(text(t("docs.handout.sign_intro")), st.body), spacer(2), sig_table]
+
+    def heading(title: str) -> Paragraph:
+        return Paragraph(text(next(n) + title), st.h1)  # numbered in story order
+
+    def body(value: str) -> Paragraph:
+        return Paragraph(text(value), st.body)
+
+    def kept(title: str, *flow: Flowable) -> KeepTogether:
+        return KeepTogether([heading(title), *flow])
+
+    story += [kept(t("docs.handout.sec.debt"), *debt_flow[:2]), *debt_flow[2:]]
+    story += [heading(t("docs.handout.sec.plan")),
+              key_value_table(c.plan_pairs, st, w, columns=1, label_share=0.28), spacer(2),
+              body(t("docs.handout.schedule_intro")), handout_schedule(c, st, t, w)]
+    story.append(kept(t("docs.handout.sec.fees"), body(c.fee_text)))
+    story.append(kept(t("docs.handout.sec.pay"), body(t("docs.handout.pay_intro")),
+                      *[body(f"{i}. {ch}") for i, ch in enumerate(c.channels, 1)],
+                      body(t("docs.handout.pay_note"))))
+    story.append(kept(t("docs.handout.sec.missed"), body(c.missed)))
+    for title, paragraphs in c.clauses:
+        story.append(kept(title, *map(body, paragraphs)))
+    story.append(kept(t("docs.handout.sec.objection"), *map(body, c.objection),
+                      body(c.officer_line)))
+    sign_flow: list = [body(t("docs.handout.sign_intro")), spacer(2),
+                       signature_row(c.signatures, st, w, 26 * mm)]
     if stamp is not None:
         sign_flow += [spacer(3), StampBox("officer", info, stamp.png, stamp.lines, 110 * mm,
                                           30 * mm, st)]
-    story.append(KeepTogether([Paragraph(text(next(n) + t("docs.handout.sec.sign")), st.h1),
-                               *sign_flow]))
+    story.append(kept(t("docs.handout.sec.sign"), *sign_flow))
     pdf = build_pdf(story, info)
     return pdf, dict(info.placements)

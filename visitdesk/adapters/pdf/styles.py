@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
@@ -38,6 +38,10 @@ from reportlab.platypus import (
 from visitdesk.core.money import format_plain
 from visitdesk.fonts import register_pdf_font
 from visitdesk.i18n import tr
+
+if TYPE_CHECKING:
+    from visitdesk.adapters.pdf.common import Tr
+    from visitdesk.core.debt import DebtBreakdown
 
 # Streams are Flate-compressed; the ASCII85 layer on top only adds size and (pure-Python)
 # encoding time.
@@ -249,7 +253,7 @@ def font_cmd() -> tuple:
 
 def grid_table(rows: Sequence[Sequence[Any]], col_widths: Sequence[float], *,
                header_rows: int = 1, zebra: bool = True,
-               right_cols: Sequence[int] = (), extra: Sequence[tuple] = ()) -> Table:
+               extra: Sequence[tuple] = ()) -> Table:
     """A ruled table whose header rows repeat on every page it flows to."""
     table = Table(list(rows), colWidths=list(col_widths), repeatRows=header_rows, hAlign="LEFT")
     cmds: list[tuple] = [
@@ -298,6 +302,24 @@ def key_value_table(pairs: Sequence[tuple[str, Any]], st: Styles, width: float, 
     return table
 
 
+def debt_table(debt: DebtBreakdown, st: Styles, t: Tr, col_widths: Sequence[float], *,
+               with_capitals: bool = False) -> Table:
+    """The debt by component and its total (and the total in Chinese capitals)."""
+    # imported here: signing imports this module (for Placement) and needs no plan code
+    from visitdesk.adapters.pdf.common import capitals, debt_rows
+
+    rows = [[Paragraph(text(t("docs.debt.item")), st.cell_head),
+             Paragraph(text(t("docs.debt.amount")), st.cell_head_right)]]
+    for label, amount in debt_rows(debt, t):
+        rows.append([Paragraph(text(label), st.cell), Paragraph(money(amount), st.cell_right)])
+    rows.append([Paragraph(text(t("docs.debt.total")), st.cell_head),
+                 Paragraph(money(debt.total), st.cell_right)])
+    if with_capitals:
+        rows.append([Paragraph(text(t("docs.debt.total_capitals")), st.cell),
+                     Paragraph(text(capitals(debt.total)), st.cell_right)])
+    return grid_table(rows, col_widths, zebra=False)
+
+
 def money(amount: Decimal | None) -> str:
     return "" if amount is None else format_plain(amount)
 
@@ -310,7 +332,7 @@ def section(title: str, st: Styles, *flowables: Flowable) -> list[Flowable]:
     return [KeepTogether([head, flowables[0]]), *flowables[1:]]
 
 
-# --- drawn signatures, stamp boxes, check boxes, QR ---------------------------------------------
+# --- drawn signatures, stamp boxes, write-on lines, QR ---------------------------------------------
 
 def decode_png(data: bytes | str | None) -> bytes | None:
     """PNG bytes from bytes or base64 text (as the visit record stores drawn signatures)."""
@@ -354,6 +376,17 @@ class SignatureImage(Flowable):
         c.setFont(self.st.font, max(self.st.body_size - 2, 8))
         c.setFillColor(MUTED)
         c.drawString(0, 1.2 * mm, self.caption)
+
+
+def signature_row(signatures: dict[str, tuple[bytes | None, str]], st: Styles, width: float,
+                  height: float) -> Table:
+    """The customer's and the officer's drawn signatures side by side, each over its caption."""
+    cells = [SignatureImage(png, width * 0.42, height, caption, st)
+             for png, caption in (signatures["customer"], signatures["officer"])]
+    table = Table([cells], colWidths=[width / 2, width / 2])
+    table.setStyle(TableStyle([font_cmd(), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    return table
 
 
 @dataclass(frozen=True)
@@ -407,29 +440,6 @@ class StampBox(Flowable):
         x0, y0 = c.absolutePosition(0, 0)
         x1, y1 = c.absolutePosition(self.width, self.height)
         self.info.placements[self.key] = Placement(c.getPageNumber() - 1, (x0, y0, x1, y1))
-
-
-class CheckBox(Flowable):
-    """An empty box to tick on paper, followed by its label."""
-
-    def __init__(self, label: str, st: Styles, width: float) -> None:
-        super().__init__()
-        self.para = Paragraph(text(label), st.cell)
-        self.box = st.body_size * 0.9
-        self.width = width
-        self._h = 0.0
-
-    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        _, h = self.para.wrap(self.width - self.box - 2 * mm, ah)
-        self._h = max(h, self.box + 2)
-        return self.width, self._h
-
-    def draw(self) -> None:
-        c = self.canv
-        c.setStrokeColor(INK)
-        c.setLineWidth(0.6)
-        c.rect(0, self._h - self.box - 1.5, self.box, self.box)
-        self.para.drawOn(c, self.box + 2 * mm, self._h - self.para.height)
 
 
 class WriteLines(Flowable):

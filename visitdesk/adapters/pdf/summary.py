@@ -17,8 +17,10 @@ from reportlab.platypus import KeepTogether, Paragraph, Table, TableStyle
 
 from visitdesk.adapters.pdf.common import (
     Tr,
+    bank_line,
     capitals,
-    debt_rows,
+    component_label,
+    debt_notes,
     display_answer,
     fee_text,
     fmt_date,
@@ -34,11 +36,11 @@ from visitdesk.adapters.pdf.styles import (
     PAGE_SIZE,
     DocInfo,
     Placement,
-    SignatureImage,
     StampBox,
     StampSpec,
     Styles,
     build_pdf,
+    debt_table,
     decode_png,
     font_cmd,
     grid_table,
@@ -47,6 +49,7 @@ from visitdesk.adapters.pdf.styles import (
     money,
     qr_flowable,
     section,
+    signature_row,
     spacer,
     text,
 )
@@ -100,7 +103,7 @@ def summary_content(record, account: Account, settings: Settings, playbook,
     """Everything the summary shows, computed from the record (a ``VisitRecord``)."""
     lang = lang or settings.language
     t = Tr(lang)
-    bank = " ".join(x for x in (settings.bank_name, settings.branch) if x)
+    bank = bank_line(settings)
     state = t(f"docs.state.{record.state}")
     record_line = t("docs.summary.record_line", id=record.id or "—", version=record.version,
                     state=state)
@@ -132,24 +135,21 @@ def summary_content(record, account: Account, settings: Settings, playbook,
         (t("docs.field.consent_others"), yes_no[record.consent_discuss_with_others]),
     ]
     nothing = ((t("docs.summary.nothing_recorded"), "—"),)  # a table needs a row
-    stages = []
-    for stage in playbook.stages:
-        answers = record.answers.get(stage.id, {})
-        pairs = tuple(
+
+    def answered(fields_, answers) -> tuple[tuple[str, str], ...]:
+        """Label and answer of each field shown for ``answers``."""
+        return tuple(
             (f.label.get(lang), display_answer(f, answers.get(f.id), lang, t))
-            for f in stage.fields if f.visible(answers)
-        )
-        stages.append(Block(stage.title.get(lang), pairs or nothing))
+            for f in fields_ if f.visible(answers)
+        ) or nothing
+
+    stages = [Block(stage.title.get(lang), answered(stage.fields, record.answers.get(stage.id, {})))
+              for stage in playbook.stages]
     situations = []
     for sid, raised in record.situations.items():
         sit = playbook.situation(sid)
-        title = sit.title.get(lang) if sit else sid
-        fields_ = sit.fields if sit else ()
-        pairs = tuple(
-            (f.label.get(lang), display_answer(f, raised.answers.get(f.id), lang, t))
-            for f in fields_ if f.visible(raised.answers)
-        )
-        situations.append(Block(title, pairs or nothing,
+        situations.append(Block(sit.title.get(lang) if sit else sid,
+                                answered(sit.fields if sit else (), raised.answers),
                                 t(f"docs.summary.opened_by.{raised.opened_by}")))
     conduct = tuple(
         (item.label.get(lang),
@@ -198,7 +198,7 @@ def summary_content(record, account: Account, settings: Settings, playbook,
         situations=tuple(situations),
         conduct=conduct,
         debt=debt,
-        debt_lines=tuple([debt.basis_text()] + [ln.formula for ln in debt.lines]),
+        debt_lines=debt_notes(debt),
         plan=plan,
         plan_pairs=plan_pairs,
         plan_problem=plan_problem,
@@ -241,7 +241,8 @@ def _plan_pairs(plan: Plan, agreed: bool, t: Tr, lang: str) -> tuple[tuple[str, 
         (t("docs.plan.total_payable"), yuan(plan.total_payable, lang) + paren(capitals(plan.total_payable), lang)),
     ]
     if plan.reductions:
-        reduced = "；".join(f"{t('docs.debt.' + c)} {yuan(a, lang)}" for c, a in plan.reductions.items())
+        reduced = "；".join(f"{component_label(c, t)} {yuan(a, lang)}"
+                           for c, a in plan.reductions.items())
         pairs.append((t("docs.plan.reductions"), reduced))
         waiver = terms.waiver
         if waiver is not None:
@@ -257,59 +258,26 @@ def _plan_pairs(plan: Plan, agreed: bool, t: Tr, lang: str) -> tuple[tuple[str, 
 
 # --- layout ------------------------------------------------------------------------------------
 
-def schedule_table(plan: Plan, st: Styles, t: Tr, width: float, *,
-                   with_capitals: bool = False) -> Table:
+def schedule_table(plan: Plan, st: Styles, t: Tr, width: float) -> Table:
     """The whole schedule; its header repeats on every page the table flows to."""
     head = [t("docs.schedule.n"), t("docs.schedule.due"), t("docs.schedule.principal"),
-            t("docs.schedule.fee"), t("docs.schedule.amount")]
-    if with_capitals:
-        head.append(t("docs.schedule.capitals"))
-    else:
-        head.append(t("docs.schedule.balance"))
-    rows = [[Paragraph(text(h), st.cell_head if i < 2 or (with_capitals and i == 5)
-                       else st.cell_head_right) for i, h in enumerate(head)]]
+            t("docs.schedule.fee"), t("docs.schedule.amount"), t("docs.schedule.balance")]
+    rows = [[Paragraph(text(h), st.cell_head if i < 2 else st.cell_head_right)
+             for i, h in enumerate(head)]]
     lang = t.lang
     for r in plan.schedule:
         label = t("docs.schedule.down") if r.n == 0 else str(r.n)
-        last = (Paragraph(text(capitals(r.amount)), st.cell) if with_capitals
-                else Paragraph(money(r.balance), st.cell_right))
         rows.append([Paragraph(text(label), st.cell), Paragraph(fmt_date(r.due_date, lang), st.cell),
                      Paragraph(money(r.principal), st.cell_right),
                      Paragraph(money(r.fee), st.cell_right),
-                     Paragraph(money(r.amount), st.cell_right), last])
+                     Paragraph(money(r.amount), st.cell_right),
+                     Paragraph(money(r.balance), st.cell_right)])
     rows.append([Paragraph(text(t("docs.schedule.total")), st.cell_head), "",
                  Paragraph(money(sum((r.principal for r in plan.schedule), Decimal(0))), st.cell_right),
                  Paragraph(money(plan.total_fees), st.cell_right),
-                 Paragraph(money(plan.total_payable), st.cell_right),
-                 Paragraph(text(capitals(plan.total_payable)), st.cell) if with_capitals else ""])
-    if with_capitals:
-        fractions = (0.09, 0.18, 0.15, 0.11, 0.15, 0.32)
-    else:
-        fractions = (0.1, 0.22, 0.17, 0.14, 0.17, 0.2)
-    return grid_table(rows, [width * f for f in fractions],
+                 Paragraph(money(plan.total_payable), st.cell_right), ""])
+    return grid_table(rows, [width * f for f in (0.1, 0.22, 0.17, 0.14, 0.17, 0.2)],
                       extra=[("SPAN", (0, len(rows) - 1), (1, len(rows) - 1))])
-
-
-def debt_table(debt: DebtBreakdown, st: Styles, t: Tr, width: float) -> Table:
-    rows = [[Paragraph(text(t("docs.debt.item")), st.cell_head),
-             Paragraph(text(t("docs.debt.amount")), st.cell_head_right)]]
-    for label, amount in debt_rows(debt, t):
-        rows.append([Paragraph(text(label), st.cell), Paragraph(money(amount), st.cell_right)])
-    rows.append([Paragraph(text(t("docs.debt.total")), st.cell_head),
-                 Paragraph(money(debt.total), st.cell_right)])
-    rows.append([Paragraph(text(t("docs.debt.total_capitals")), st.cell),
-                 Paragraph(text(capitals(debt.total)), st.cell_right)])
-    return grid_table(rows, [width * 0.45, width * 0.55], zebra=False)
-
-
-def signature_row(signatures: dict[str, tuple[bytes | None, str]], st: Styles,
-                  width: float) -> Table:
-    cells = [SignatureImage(png, width * 0.42, 24 * mm, caption, st)
-             for png, caption in (signatures["customer"], signatures["officer"])]
-    table = Table([cells], colWidths=[width / 2, width / 2])
-    table.setStyle(TableStyle([font_cmd(), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
-    return table
 
 
 def render_summary(content: SummaryContent, stamp: StampSpec | None = None
@@ -339,7 +307,8 @@ def render_summary(content: SummaryContent, stamp: StampSpec | None = None
                 key_value_table(block.pairs, st, w, columns=1, label_share=0.34)]))
     story += section(t("docs.summary.section.conduct"), st,
                      key_value_table(content.conduct, st, w, columns=2, label_share=0.62))
-    debt_flow = [debt_table(content.debt, st, t, w * 0.6)]
+    debt_flow = [debt_table(content.debt, st, t, [w * 0.6 * 0.45, w * 0.6 * 0.55],
+                            with_capitals=True)]
     debt_flow += [Paragraph(text(line), st.note) for line in content.debt_lines]
     story += section(t("docs.summary.section.debt"), st, *debt_flow)
     plan_flow: list = []
@@ -354,17 +323,14 @@ def render_summary(content: SummaryContent, stamp: StampSpec | None = None
         outcome_flow += [Paragraph(text(t("docs.field.notes")), st.h2),
                          Paragraph(text(content.notes), st.body)]
     story += section(t("docs.summary.section.outcome"), st, *outcome_flow)
-    sign_flow: list = [signature_row(content.signatures, st, w)]
+    sign_flow: list = [signature_row(content.signatures, st, w, 24 * mm)]
     qr_size = 30 * mm
     qr = qr_flowable(qr_payload(content.record_id, content.version, content.digest), qr_size)
     check = Paragraph(text(t("docs.summary.hash", id=content.record_id, version=content.version,
                              digest=content.digest)), st.small)
-    if stamp is not None:
-        box = StampBox("officer", info, stamp.png, stamp.lines, STAMP_WIDTH, qr_size, st)
-        bottom = Table([[box, qr]], colWidths=[w - qr_size - 4 * mm, qr_size + 4 * mm])
-    else:
-        bottom = Table([[Paragraph(text(t("docs.summary.unsigned")), st.small), qr]],
-                       colWidths=[w - qr_size - 4 * mm, qr_size + 4 * mm])
+    beside_qr = (StampBox("officer", info, stamp.png, stamp.lines, STAMP_WIDTH, qr_size, st)
+                 if stamp is not None else Paragraph(text(t("docs.summary.unsigned")), st.small))
+    bottom = Table([[beside_qr, qr]], colWidths=[w - qr_size - 4 * mm, qr_size + 4 * mm])
     bottom.setStyle(TableStyle([font_cmd(), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                 ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     sign_flow += [spacer(3), bottom, check]

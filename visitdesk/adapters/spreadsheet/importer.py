@@ -86,13 +86,18 @@ def detect_mapping(path: str | os.PathLike[str], sheet: str | None = None, *,
     settings = settings or Settings()
     table = table or load_synonyms()
     with OpenWorkbook(Path(path)) as wb:
-        located = _locate(wb, sheet, table, settings, None)
-        reader, header_no, mapping, _rows = located
-        if hasattr(_rows, "close"):
-            _rows.close()
+        reader, header_no, mapping, rows = _locate(wb, sheet, table, settings, None)
+        _close(rows)
         return MappingProposal(reader.name, header_no, list(mapping.headers),
                                dict(mapping.columns), list(mapping.unsure),
                                list(mapping.missing_required))
+
+
+def _close(rows: Iterator[Row]) -> None:
+    """Stop reading rows early (a generator's ``close`` lets the slow reader close its file)."""
+    close = getattr(rows, "close", None)
+    if close is not None:
+        close()
 
 
 def _required(settings: Settings, table: SynonymTable) -> list[str]:
@@ -116,8 +121,7 @@ def _locate(wb: OpenWorkbook, sheet: str | None, table: SynonymTable, settings: 
         if idx is None:
             if first_failure is None:
                 first_failure = (name, top)
-            if hasattr(rows, "close"):
-                rows.close()
+            _close(rows)
             continue
         header_no, header_cells = top[idx]
         cells = list(header_cells)
@@ -126,8 +130,7 @@ def _locate(wb: OpenWorkbook, sheet: str | None, table: SynonymTable, settings: 
         headers = header_names([c if isinstance(c, str) else raw_text(c) for c in cells])
         mapping = propose_mapping(headers, table, _required(settings, table))
         if isinstance(reader, OpenpyxlSheet):
-            if hasattr(rows, "close"):
-                rows.close()
+            _close(rows)
             rest: Iterator[Row] = (r for r in reader.rows(len(headers)) if r[0] > header_no)
         else:
             rest = itertools.chain(top[idx + 1:], rows)

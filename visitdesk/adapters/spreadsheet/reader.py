@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,13 @@ class WorkbookInfo:
 
 
 Row = tuple[int, list]
+
+
+def _mark_bad(values: list, bad: Iterable[tuple[int, Any]]) -> None:
+    """Put the pre-scan's error markers (formula without value, #error) into a row."""
+    for c, err in bad:
+        if c < len(values):
+            values[c] = err
 
 
 class CalamineSheet:
@@ -77,10 +84,8 @@ class CalamineSheet:
         for row_no, values in numbered:
             if pad is not None:
                 values = pad + values
-            if bad and (row_no - 1) in bad:
-                for c, err in bad[row_no - 1]:
-                    if c < len(values):
-                        values[c] = err
+            if bad:
+                _mark_bad(values, bad.get(row_no - 1, ()))
             yield row_no, values
 
 
@@ -106,14 +111,11 @@ class OpenpyxlSheet:
         try:
             ws = wb[self.name]
             bad = self.scan.bad_by_row()
-            row_no = 0
-            for values in ws.iter_rows(min_row=1, max_col=limit, values_only=True):
-                row_no += 1
+            rows = ws.iter_rows(min_row=1, max_col=limit, values_only=True)
+            for row_no, values in enumerate(rows, start=1):
                 out = list(values)
-                if bad and (row_no - 1) in bad:
-                    for c, err in bad[row_no - 1]:
-                        if c < len(out):
-                            out[c] = err
+                if bad:
+                    _mark_bad(out, bad.get(row_no - 1, ()))
                 yield row_no, out
         except ImportRefused:
             raise
@@ -243,15 +245,13 @@ class OpenWorkbook:
         return CalamineSheet(name, self._calamine_sheet(name), scan, self.facts.date1904)
 
     def _calamine_sheet(self, name: str):
-        from python_calamine import CalamineError, CalamineWorkbook
+        from python_calamine import CalamineWorkbook
 
         try:
             if self._calamine is None:
                 self._calamine = CalamineWorkbook.from_path(str(self.path))
             return self._calamine.get_sheet_by_name(name)
-        except (CalamineError, OSError, ValueError):
-            raise refuse("import.refused.corrupt", file=self.path.name) from None
-        except Exception:  # pyo3 panics surface as PanicException (BaseException subclass is not caught)
+        except Exception:  # CalamineError, OSError, ValueError, … (not a pyo3 PanicException)
             raise refuse("import.refused.corrupt", file=self.path.name) from None
 
     def close(self) -> None:

@@ -22,6 +22,7 @@ A reader library is trusted with a file only after these checks:
 from __future__ import annotations
 
 import functools
+import itertools
 import posixpath
 import re
 import zipfile
@@ -119,9 +120,7 @@ def sniff(path: Path) -> str:
         raise refuse("import.refused.html", file=path.name)
     if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
         raise refuse("import.refused.not_spreadsheet", file=path.name)
-    if suffix in (".xlsx", ".xlsm"):
-        raise refuse("import.refused.text_named_xlsx", file=path.name)
-    if suffix == ".xls":
+    if suffix in (".xlsx", ".xlsm", ".xls"):
         raise refuse("import.refused.text_named_xlsx", file=path.name)
     return "csv"
 
@@ -186,9 +185,7 @@ def read_part(zf: zipfile.ZipFile, name: str, file_name: str, limit: int = 64 <<
             data = fh.read(limit + 1)
     except ImportRefused:
         raise
-    except KeyError:
-        raise refuse("import.refused.corrupt", file=file_name) from None
-    except ZIP_ERRORS:
+    except (KeyError, *ZIP_ERRORS):
         raise refuse("import.refused.corrupt", file=file_name) from None
     if len(data) > limit:
         raise refuse("import.refused.bomb", file=file_name)
@@ -466,24 +463,17 @@ def _scan_cells(chunk: bytes, scan: SheetScan, final: bool) -> None:
                                     int(b_row) - 1, col_index(b_col) - 1))
 
 
+def _positions(chunk: bytes, needle: bytes) -> Iterator[int]:
+    """Where ``needle`` occurs in ``chunk`` (non-overlapping)."""
+    start = chunk.find(needle)
+    while start >= 0:
+        yield start
+        start = chunk.find(needle, start + len(needle))
+
+
 def _find_bad_cells(chunk: bytes, scan: SheetScan) -> None:
-    positions = []
-    start = 0
-    while True:
-        i = chunk.find(b"<f", start)
-        if i < 0:
-            break
-        positions.append(i)
-        start = i + 2
-    start = 0
-    while True:
-        i = chunk.find(b't="e"', start)
-        if i < 0:
-            break
-        positions.append(i)
-        start = i + 5
     seen = set()
-    for pos in positions:
+    for pos in itertools.chain(_positions(chunk, b"<f"), _positions(chunk, b't="e"')):
         c0 = chunk.rfind(b"<c ", 0, pos)
         if c0 < 0 or c0 in seen:
             continue
