@@ -230,13 +230,21 @@ def _png(image: QImage) -> bytes:
 def open_with_system_viewer(pdf: bytes, name: str, *, action: str = "open") -> Path:
     """Write ``pdf`` to a temporary file and hand it to the system (``action`` "print" uses
     the viewer's print verb on Windows). Returns the file's path."""
-    folder = Path(tempfile.gettempdir()) / "visitdesk"
-    path = atomic_write_bytes(folder / _safe_name(name), pdf)
+    path = _viewer_file(pdf, name)
+    _hand_to_viewer(path, action)
+    return path
+
+
+def _viewer_file(pdf: bytes, name: str) -> Path:
+    """Write ``pdf`` where the system viewer can open it (no widgets: fine in a worker)."""
+    return atomic_write_bytes(Path(tempfile.gettempdir()) / "visitdesk" / _safe_name(name), pdf)
+
+
+def _hand_to_viewer(path: Path, action: str) -> None:
     if action == "print" and sys.platform == "win32":  # pragma: no cover - Windows only
         os.startfile(str(path), "print")  # type: ignore[attr-defined]
     else:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-    return path
 
 
 def _safe_name(name: str) -> str:
@@ -286,13 +294,23 @@ class PrintJob(QObject):
         self.printer: Any = None
 
     def start(self) -> bool:
-        """Show the print dialog; False (and ``finished``) when cancelled or impossible."""
+        """Show the print dialog; False (and ``finished``) when cancelled or impossible.
+        Without a page renderer the file goes to the system viewer: False at once,
+        ``finished`` once the viewer has it."""
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
+        source, title = self.pdf, self.title
         if renderer() is None:
-            data = self.pdf() if callable(self.pdf) else self.pdf
-            open_with_system_viewer(data, self.title, action="print")
-            self.finished.emit(False, tr("docui.print.handed_to_viewer"))
+            # making the PDF (a handout) and writing it are slow: the worker does both, and
+            # the viewer is handed the file back in the UI thread
+            def to_file(_progress: Any, _cancelled: Any) -> Path:
+                return _viewer_file(source() if callable(source) else source, title)
+
+            def hand_over(path: Path) -> None:
+                _hand_to_viewer(path, "print")
+                self.finished.emit(False, tr("docui.print.handed_to_viewer"))
+
+            self._start_worker(to_file, hand_over)
             return False
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(self.title)
@@ -304,7 +322,6 @@ class PrintJob(QObject):
             return False
         self.printer = printer
         dpi = min(printer.resolution(), PRINT_DPI_MAX)
-        source = self.pdf
 
         def job(progress: Any, cancelled: Any) -> int:
             data = source() if callable(source) else source
@@ -312,12 +329,16 @@ class PrintJob(QObject):
             return paint_pages(printer, iter_pages(data, dpi, progress=progress,
                                                    cancelled=cancelled), cancelled)
 
+        self._start_worker(job, lambda _pages: self.finished.emit(True, ""))
+        return True
+
+    def _start_worker(self, job: Callable[[Any, Any], Any],
+                      on_success: Callable[[Any], None]) -> None:
         worker = Worker(job)
-        worker.signals.succeeded.connect(lambda n: self.finished.emit(True, ""))
+        worker.signals.succeeded.connect(on_success)
         worker.signals.failed.connect(lambda exc: self.finished.emit(False, _message(exc)))
         self.worker = worker
         worker.start()
-        return True
 
 
 def print_pdf(parent: QWidget | None, pdf: bytes | Callable[[], bytes], title: str,
@@ -325,10 +346,9 @@ def print_pdf(parent: QWidget | None, pdf: bytes | Callable[[], bytes], title: s
     """Print through the system print dialog; problems are shown in a message box."""
     job = PrintJob(parent, pdf, title, **kwargs)
 
-    def done(printed: bool, message: str) -> None:
+    def done(_printed: bool, message: str) -> None:
+        # a message is only ever the reason nothing was printed
         if message and parent is not None:
-            if printed:
-                return
             QMessageBox.information(parent, tr("docui.print.title"), message)
 
     job.finished.connect(done)
@@ -880,8 +900,9 @@ class SignDialog(QDialog):
     def _refresh_certificate(self) -> None:
         from visitdesk.adapters.certificates import CertificateStore
 
-        info = CertificateStore(self.ctx.data_dir).info()
-        self._has_certificate = info is not None and CertificateStore(self.ctx.data_dir).exists()
+        store = CertificateStore(self.ctx.data_dir)
+        info = store.info()
+        self._has_certificate = info is not None and store.exists()
         if info is None:
             self.cert_label.setText(tr("docui.sign.no_cert"))
             self.setup_cert_button.show()

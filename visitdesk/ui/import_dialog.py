@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visitdesk.core.errors import ImportRefused, InputError, VisitdeskError
+from visitdesk.core.errors import ImportCancelled, InputError, VisitdeskError
 from visitdesk.core.mapping import ACCOUNT_FIELDS, ALWAYS_REQUIRED
 from visitdesk.i18n import tr
+from visitdesk.ui.rows_model import ModelIndex, RowsModel
 from visitdesk.ui.workers import Worker
 
 log = logging.getLogger("visitdesk.ui.import")
@@ -48,43 +49,20 @@ WRAP_LIMIT = 300
 """Up to this many problems the reasons are wrapped (sizing rows costs time per row)."""
 
 
-def _cancelled_error() -> type[BaseException]:
-    from visitdesk.core import errors
-
-    return getattr(errors, "ImportCancelled", _NeverRaised)
-
-
-class _NeverRaised(Exception):
-    pass
-
-
-class ProblemsModel(QAbstractTableModel):
+class ProblemsModel(RowsModel):
     """Problems of an import report: sheet, row, column, value, severity, reason."""
 
-    KEYS = ("sheet", "row", "column", "value", "severity", "message")
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._problems: list[Any] = []
+    COLUMNS = KEYS = ("sheet", "row", "column", "value", "severity", "message")
+    HEADER_KEY = "ui.import.problem.{}"
+    NUMBERED = True
 
     def set_problems(self, problems: Any) -> None:
-        self.beginResetModel()
-        self._problems = list(problems or ())
-        self.endResetModel()
+        self._reset(list(problems or ()))
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._problems)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.KEYS)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._problems):
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        problem = self._row(index)
+        if problem is None:
             return None
-        if not 0 <= index.column() < len(self.KEYS):
-            return None
-        problem = self._problems[index.row()]
         key = self.KEYS[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             value = getattr(problem, key, None)
@@ -95,16 +73,6 @@ class ProblemsModel(QAbstractTableModel):
             return ERROR_BRUSH if getattr(problem, "severity", "") == "error" else UNSURE_BRUSH
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "row":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.KEYS):
-            return tr(f"ui.import.problem.{self.KEYS[section]}")
-        if orientation == Qt.Orientation.Vertical:
-            return str(section + 1)
         return None
 
 
@@ -459,7 +427,7 @@ class ImportDialog(QDialog):
         self.import_finished.emit(status)
 
     def _import_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, _cancelled_error()):
+        if isinstance(exc, ImportCancelled):
             self.pages.setCurrentIndex(self.PAGE_SETUP)
             self._set_message(tr("ui.import.cancelled"))
             self.import_finished.emit("cancelled")
@@ -565,7 +533,7 @@ class ImportDialog(QDialog):
         self.message.setStyleSheet("color: #b00020" if error else "")
 
     def _error_text(self, exc: BaseException) -> str:
-        if isinstance(exc, (ImportRefused, VisitdeskError)):
+        if isinstance(exc, VisitdeskError):
             return str(exc)
         log.error("import step failed", exc_info=exc)
         return tr("ui.import.unexpected", detail=f"{type(exc).__name__}: {exc}")

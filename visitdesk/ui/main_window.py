@@ -13,7 +13,6 @@ the same object the headless commands get.
 from __future__ import annotations
 
 import gc
-import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -52,6 +51,7 @@ from visitdesk.core.accounts import Account, overdue_bucket
 from visitdesk.core.money import format_yuan
 from visitdesk.i18n import tr
 from visitdesk.ui.accounts_model import BUCKETS, COLUMN_KEYS, AccountIndex, AccountsModel
+from visitdesk.ui.hooks import optional_attr
 from visitdesk.ui.workers import Worker
 
 log = logging.getLogger("visitdesk.ui")
@@ -64,16 +64,6 @@ COLUMN_WIDTHS = {
     "principal": 96, "overdue_days": 70, "bucket": 58, "branch": 80, "officer": 70,
     "address": 260,
 }
-
-
-def _optional_attr(module: str, name: str) -> Any:
-    """``module.name`` if both exist, else None (for hooks other areas provide later)."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
 
 
 PLAN_TABLE_WIDTH = 260
@@ -248,12 +238,10 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._after_reset)
         self.table.doubleClicked.connect(lambda _i: self.open_detail())
-        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
-        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
-        enter.activated.connect(self.open_detail)
-        enter2 = QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table)
-        enter2.setContext(Qt.ShortcutContext.WidgetShortcut)
-        enter2.activated.connect(self.open_detail)
+        for enter_key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            enter = QShortcut(QKeySequence(enter_key), self.table)
+            enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+            enter.activated.connect(self.open_detail)
         self.search.returnPressed.connect(self._search_return)
         layout.addWidget(self.table, 1)
 
@@ -276,7 +264,7 @@ class MainWindow(QMainWindow):
         self.act_import.setShortcut(QKeySequence.StandardKey.Open)
         self.act_import.triggered.connect(lambda: self.open_import())
         self.act_settings = QAction(tr("ui.action.settings"), self)
-        self.act_settings.triggered.connect(self.open_settings)
+        self.act_settings.triggered.connect(lambda: self.open_settings())
         self.act_visit = QAction(tr("ui.action.visit"), self)
         self.act_visit.triggered.connect(self.start_visit)
         self.act_quit = QAction(tr("ui.action.quit"), self)
@@ -323,7 +311,7 @@ class MainWindow(QMainWindow):
         tb.addAction(self.act_settings)
         # documents area (briefing, certificate, verify); absent or broken must not break us
         try:
-            install = _optional_attr("visitdesk.ui.documents", "install_document_actions")
+            install = optional_attr("visitdesk.ui.documents", "install_document_actions")
             if install is not None:
                 install(self)
         except Exception:
@@ -458,7 +446,7 @@ class MainWindow(QMainWindow):
             self.count_label.setText(tr("ui.status.filtered", shown=shown, total=total))
 
     def _update_actions(self) -> None:
-        hook = _optional_attr(VISIT_MODULE, "open_visit")
+        hook = optional_attr(VISIT_MODULE, "open_visit")
         self.act_visit.setEnabled(hook is not None and self.detail.account is not None)
         self.act_visit.setToolTip(tr("ui.action.visit") if hook else tr("ui.visit.unavailable"))
 
@@ -491,7 +479,7 @@ class MainWindow(QMainWindow):
         self._plan_ready = True
         layout = self.plan_layout
         try:
-            cls = _optional_attr(PLAN_MODULE, "PlanCalculator")
+            cls = optional_attr(PLAN_MODULE, "PlanCalculator")
             widget: QWidget | None = cls(self.plan_slot) if cls is not None else None
         except Exception as exc:  # a broken plug-in must not take the window down
             log.exception("plan calculator failed to load")
@@ -522,25 +510,19 @@ class MainWindow(QMainWindow):
         if dialog.store_changed:
             self.reload_accounts()
 
-    def open_settings(self) -> None:
+    def open_settings(self, *, first_run: bool = False) -> None:
+        """The settings dialog (``first_run``: its welcome page); what it saves takes effect."""
         from visitdesk.ui.settings_page import SettingsDialog
 
         before = self.ctx.settings
-        dialog = SettingsDialog(self.ctx.data_dir, before, parent=self)
+        dialog = SettingsDialog(self.ctx.data_dir, before, first_run=first_run, parent=self)
         if dialog.exec() and dialog.saved is not None:
             self.ctx.settings = dialog.saved
             if dialog.saved.language != before.language:
                 self._apply_language(dialog.saved.language)
 
     def show_first_run(self) -> None:
-        from visitdesk.ui.settings_page import SettingsDialog
-
-        dialog = SettingsDialog(self.ctx.data_dir, self.ctx.settings, first_run=True, parent=self)
-        if dialog.exec() and dialog.saved is not None:
-            before = self.ctx.settings
-            self.ctx.settings = dialog.saved
-            if dialog.saved.language != before.language:
-                self._apply_language(dialog.saved.language)
+        self.open_settings(first_run=True)
 
     def switch_language(self, lang: str) -> None:
         """Menu: store the language setting and rebuild the window in it."""
@@ -561,7 +543,7 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, tr("ui.language.title"), tr("ui.language.restart"))
 
     def start_visit(self) -> None:
-        hook = _optional_attr(VISIT_MODULE, "open_visit")
+        hook = optional_attr(VISIT_MODULE, "open_visit")
         account = self.current_account()
         if hook is None or account is None:
             return

@@ -10,7 +10,8 @@ the engine's refusal is shown inline beside it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +20,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QDate,
     QModelIndex,
-    QPersistentModelIndex,
     QRegularExpression,
     QSize,
     Qt,
@@ -72,10 +72,7 @@ from visitdesk.core.plans import (
 )
 from visitdesk.core.settings import Settings
 from visitdesk.i18n import tr
-
-ModelIndex = QModelIndex | QPersistentModelIndex
-ROOT_INDEX = QModelIndex()
-"""The invalid index, as the default ``parent`` of table models."""
+from visitdesk.ui.rows_model import ROOT_INDEX, ModelIndex, RowsModel
 
 MONEY_PATTERN = r"^\d{0,12}([.]\d{0,2})?$"
 RATE_PATTERN = r"^\d{0,2}([.]\d{0,4})?$"
@@ -99,44 +96,11 @@ def _decimal(text: str) -> Decimal:
         return ZERO
 
 
-class _RowsModel(QAbstractTableModel):
-    """Read-only plumbing shared by the calculator's tables: rows in ``_rows``, headers from
-    ``plans.column.<name>`` for each name in ``COLUMNS``."""
-
-    COLUMNS: tuple[str, ...] = ()
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: Sequence[Any] = ()
-
-    def _reset(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def _row(self, index: ModelIndex) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        return self._rows[index.row()]
-
-    def rowCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self.COLUMNS):
-                return tr(f"plans.column.{self.COLUMNS[section]}")
-        return None
-
-
-class OptionsModel(_RowsModel):
+class OptionsModel(RowsModel):
     """The standard options, one row each: option, per month, total paid, fees, last due."""
 
     COLUMNS = ("option", "monthly_amount", "total_payable", "total_fees", "last_due")
+    HEADER_KEY = "plans.column.{}"
 
     def set_options(self, options: tuple[PlanOption, ...]) -> None:
         self._reset(tuple(options))
@@ -164,10 +128,11 @@ class OptionsModel(_RowsModel):
         return None
 
 
-class ScheduleModel(_RowsModel):
+class ScheduleModel(RowsModel):
     """The schedule of the plan being edited."""
 
     COLUMNS = ("n", "due_date", "principal", "fee", "amount", "balance")
+    HEADER_KEY = "plans.column.{}"
 
     def set_plan(self, plan: Plan | None) -> None:
         self._reset(plan.schedule if plan else ())
@@ -209,7 +174,7 @@ def parse_money_text(value: object) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-class CustomRowsModel(QAbstractTableModel):
+class CustomRowsModel(RowsModel):
     """The rows of a custom schedule as the officer enters them: due date and amount, the
     period number in the vertical header (it follows the row, so inserting a row renumbers
     the rows after it without changing their data).
@@ -218,12 +183,16 @@ class CustomRowsModel(QAbstractTableModel):
     text for the amount); whether the rows make a valid plan is the engine's business."""
 
     COLUMNS = ("due_date", "amount")
+    HEADER_KEY = "plans.column.{}"
+    NUMBERED = True
     DATE_COLUMN = 0
     AMOUNT_COLUMN = 1
 
+    _rows: list[CustomInstalment]
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[CustomInstalment] = []
+        self._rows = []
         self._start = date.today()
 
     # domain access
@@ -231,9 +200,7 @@ class CustomRowsModel(QAbstractTableModel):
         return tuple(self._rows)
 
     def set_rows(self, rows: tuple[CustomInstalment, ...] | list[CustomInstalment]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self._reset(list(rows))
 
     def set_start(self, start: date) -> None:
         """The agreement date: the first new row falls a month after it."""
@@ -248,21 +215,6 @@ class CustomRowsModel(QAbstractTableModel):
         return add_months(before, 1, before.day)
 
     # Qt model API
-    def rowCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = ROOT_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole:
-            if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
-                return tr(f"plans.column.{self.COLUMNS[section]}")
-            if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-                return str(section + 1)
-        return None
-
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         flags = super().flags(index)
         if index.isValid() and index.column() in (self.DATE_COLUMN, self.AMOUNT_COLUMN):
@@ -270,9 +222,9 @@ class CustomRowsModel(QAbstractTableModel):
         return flags
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row = self._row(index)
+        if row is None:
             return None
-        row = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.DATE_COLUMN:
@@ -290,10 +242,9 @@ class CustomRowsModel(QAbstractTableModel):
 
     def setData(self, index: ModelIndex, value: Any,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if (role != Qt.ItemDataRole.EditRole or not index.isValid()
-                or not 0 <= index.row() < len(self._rows)):
+        row = self._row(index)
+        if role != Qt.ItemDataRole.EditRole or row is None:
             return False
-        row = self._rows[index.row()]
         if index.column() == self.DATE_COLUMN:
             due = _date_value(value)
             if due is None:
@@ -348,19 +299,9 @@ class CustomRowDelegate(QStyledItemDelegate):
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
                      index: ModelIndex) -> QWidget:
         if index.column() == CustomRowsModel.DATE_COLUMN:
-            date_editor = QDateEdit(parent)
-            date_editor.setObjectName("customDateEditor")
-            date_editor.setDisplayFormat("yyyy-MM-dd")
-            date_editor.setCalendarPopup(True)
-            return date_editor
+            return _date_edit("customDateEditor", parent)
         if index.column() == CustomRowsModel.AMOUNT_COLUMN:
-            money_editor = QLineEdit(parent)
-            money_editor.setObjectName("customAmountEditor")
-            money_editor.setValidator(QRegularExpressionValidator(
-                QRegularExpression(MONEY_PATTERN), money_editor))
-            money_editor.setAlignment(Qt.AlignmentFlag.AlignRight)
-            money_editor.setPlaceholderText("0.00")
-            return money_editor
+            return _money_edit("customAmountEditor", parent)
         return super().createEditor(parent, option, index)
 
     def setEditorData(self, editor: QWidget, index: ModelIndex) -> None:
@@ -407,8 +348,8 @@ class CustomRowsView(QTableView):
         super().keyPressEvent(event)
 
 
-def _money_edit(name: str) -> QLineEdit:
-    edit = QLineEdit()
+def _money_edit(name: str, parent: QWidget | None = None) -> QLineEdit:
+    edit = QLineEdit(parent)
     edit.setObjectName(name)
     edit.setValidator(QRegularExpressionValidator(QRegularExpression(MONEY_PATTERN), edit))
     edit.setPlaceholderText("0.00")
@@ -416,8 +357,8 @@ def _money_edit(name: str) -> QLineEdit:
     return edit
 
 
-def _date_edit(name: str) -> QDateEdit:
-    edit = QDateEdit()
+def _date_edit(name: str, parent: QWidget | None = None) -> QDateEdit:
+    edit = QDateEdit(parent)
     edit.setObjectName(name)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
@@ -767,16 +708,14 @@ class PlanCalculator(QWidget):
         self.grace_spin.setMaximum(max(1, settings.instalment_cap))
         start = on or date.today()
         if changed:
-            self._loading = True
-            for edit in (self.income_edit, self.expenses_edit, self.other_debts_edit):
-                edit.clear()
-            self._loading = False
+            with self._quiet():
+                for edit in (self.income_edit, self.expenses_edit, self.other_debts_edit):
+                    edit.clear()
             self.set_terms(PlanTerms(PlanKind.INSTALMENTS, start,
                                      months=min(12, max(1, settings.instalment_cap))))
             return
-        self._loading = True
-        self.start_edit.setDate(_qdate(start))
-        self._loading = False
+        with self._quiet():
+            self.start_edit.setDate(_qdate(start))
         self._set_enabled_fields()
         self._refresh_all()
 
@@ -803,8 +742,7 @@ class PlanCalculator(QWidget):
 
     def set_terms(self, terms: PlanTerms) -> None:
         """Load ``terms`` into the editor (e.g. a plan stored in a visit record)."""
-        self._loading = True
-        try:
+        with self._quiet():
             self.kind_combo.setCurrentIndex(self.kind_combo.findData(terms.kind.value))
             self.months_spin.setValue(terms.months)
             self.fee_combo.setCurrentIndex(self.fee_combo.findData(terms.fee_mode.value))
@@ -834,8 +772,6 @@ class PlanCalculator(QWidget):
             self.reason_edit.setText(w.reason)
             self.custom_model.set_start(terms.start)
             self.custom_model.set_rows(terms.custom_rows)
-        finally:
-            self._loading = False
         self._set_enabled_fields()
         self._refresh_all()
 
@@ -878,23 +814,30 @@ class PlanCalculator(QWidget):
         )
 
     # --- reactions ----------------------------------------------------------------------
+    @contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Editor changes made inside do not react (the caller rebuilds once, if at all)."""
+        before, self._loading = self._loading, True
+        try:
+            yield
+        finally:
+            self._loading = before
+
     def _on_kind_changed(self) -> None:
         if self._loading:
             return
         kind = PlanKind(self.kind_combo.currentData())
         if kind is PlanKind.DEFERRAL and self.grace_spin.value() == 0:
-            self._loading = True
-            self.grace_spin.setValue(3)
-            self.months_spin.setValue(1)
-            self._loading = False
+            with self._quiet():
+                self.grace_spin.setValue(3)
+                self.months_spin.setValue(1)
         if (kind is PlanKind.CUSTOM and self.custom_model.rowCount() == 0
                 and self._plan is not None):
             # start from the plan shown so far: its dates and the debt each row repays
-            self._loading = True
-            self.custom_model.set_rows([CustomInstalment(r.due_date, r.principal)
-                                        for r in self._plan.instalments])
-            self._sync_custom_months()
-            self._loading = False
+            with self._quiet():
+                self.custom_model.set_rows([CustomInstalment(r.due_date, r.principal)
+                                            for r in self._plan.instalments])
+                self._sync_custom_months()
         self._set_enabled_fields()
         self._rebuild()
 
@@ -946,14 +889,11 @@ class PlanCalculator(QWidget):
         position = current.row() + 1 if current.isValid() else model.rowCount()
         at_end = position == model.rowCount()
         remaining = self._custom_remaining()
-        self._loading = True
-        try:
+        with self._quiet():
             model.insertRows(position, 1)
             if at_end and remaining is not None and remaining > 0:
                 model.setData(model.index(position, CustomRowsModel.AMOUNT_COLUMN),
                               remaining)
-        finally:
-            self._loading = False
         self.custom_view.setCurrentIndex(model.index(position, CustomRowsModel.AMOUNT_COLUMN))
         self._on_custom_rows_changed()
 
@@ -1001,9 +941,8 @@ class PlanCalculator(QWidget):
     def _on_custom_rows_changed(self, *_: object) -> None:
         if self._loading:
             return
-        self._loading = True
-        self._sync_custom_months()
-        self._loading = False
+        with self._quiet():
+            self._sync_custom_months()
         self._rebuild()
 
     def _refresh_custom(self, terms: PlanTerms | None, error: str) -> None:
@@ -1106,13 +1045,11 @@ class PlanCalculator(QWidget):
         self._refresh_custom(terms, error)
         if plan is not None and not self.first_due_check.isChecked() and plan.instalments:
             # show the computed first due date in the (disabled) field
-            self._loading = True
-            self.first_due_edit.setDate(_qdate(plan.instalments[0].due_date))
-            self._loading = False
+            with self._quiet():
+                self.first_due_edit.setDate(_qdate(plan.instalments[0].due_date))
         if not self.approved_check.isChecked():
-            self._loading = True
-            self.approved_on_edit.setDate(self.start_edit.date())
-            self._loading = False
+            with self._quiet():
+                self.approved_on_edit.setDate(self.start_edit.date())
         self.schedule_model.set_plan(plan)
         if plan is None:
             self.totals_label.setText("")

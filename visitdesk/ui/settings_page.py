@@ -210,9 +210,7 @@ class SettingsForm(QWidget):
                 try:
                     number = Decimal(text.replace(",", "").rstrip("%").strip())
                 except InvalidOperation:
-                    problems.append((name, tr("ui.settings.error.number", field=label,
-                                              value=text)))
-                    continue
+                    number = Decimal("NaN")
                 if not number.is_finite() or number < 0:
                     problems.append((name, tr("ui.settings.error.number", field=label,
                                               value=text)))
@@ -237,8 +235,7 @@ class SettingsForm(QWidget):
 
 
 def _plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 class SettingsDialog(QDialog):

@@ -149,11 +149,7 @@ class SignaturePad(QWidget):
         return len(self._strokes)
 
     def clear(self) -> None:
-        self._strokes.clear()
-        self._current = None
-        self._loaded = None
-        self.update()
-        self.changed.emit()
+        self._start_over(None)
 
     def undo(self) -> None:
         """Remove the last stroke (or, when only a loaded image is left, that image)."""
@@ -171,9 +167,13 @@ class SignaturePad(QWidget):
         image = QImage()
         if not data or not image.loadFromData(QByteArray(data), "PNG"):
             raise ValueError(tr("docui.pad.bad_png"))
+        self._start_over(image)
+
+    def _start_over(self, loaded: QImage | None) -> None:
+        """Drop every stroke; show ``loaded`` (a captured signature) or nothing."""
         self._strokes.clear()
         self._current = None
-        self._loaded = image
+        self._loaded = loaded
         self.update()
         self.changed.emit()
 
@@ -229,12 +229,11 @@ class SignaturePad(QWidget):
             self.update()
 
     def _end(self) -> None:
-        if self._current is not None and self._current.points:
-            self._strokes.append(self._current)
-            self._current = None
+        stroke, self._current = self._current, None
+        if stroke is not None and stroke.points:
+            self._strokes.append(stroke)
             self.update()
             self.changed.emit()
-        self._current = None
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton:

@@ -46,6 +46,10 @@ def _show(ctx: Any, repo: Any, account: Any, record: Any) -> Any:
     window = VisitWindow(ctx, repo, account, record)
     _windows[record.id] = window
     window.on_closed.append(_forget)
+    return _bring_to_front(window)
+
+
+def _bring_to_front(window: Any) -> Any:
     window.show()
     window.raise_()
     window.activateWindow()
@@ -77,10 +81,7 @@ def open_visit(parent: QWidget | None, ctx: Any, account: Any) -> Any:
     """
     window = _existing(account.account_no)
     if window is not None:
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        return window
+        return _bring_to_front(window)
     try:
         repo = repository(ctx)
         visits = repo.list(account.account_no)

@@ -230,8 +230,7 @@ class ChoiceEditor(FieldEditor):
 
     def choose(self, option_id: str | None) -> None:
         """Pick ``option_id`` as the user would (emits ``edited``)."""
-        index = self.combo.findData(option_id) if option_id is not None else 0
-        self.combo.setCurrentIndex(max(index, 0))
+        self._show(option_id)
 
     def focus_widget(self) -> QWidget:
         return self.combo
@@ -302,6 +301,9 @@ class PatternEditor(FieldEditor):
         text = self.edit.text().strip()
         return self.convert(text) if text else None
 
+    def _show(self, value: Any) -> None:
+        self.edit.setText("" if value is None else str(value))
+
     def focus_widget(self) -> QWidget:
         return self.edit
 
@@ -324,9 +326,6 @@ class MoneyEditor(PatternEditor):
             return None
         return str(round_fen(amount))
 
-    def _show(self, value: Any) -> None:
-        self.edit.setText("" if value is None else str(value))
-
 
 class NumberEditor(PatternEditor):
     pattern = NUMBER_RE
@@ -344,9 +343,6 @@ class NumberEditor(PatternEditor):
         if number == number.to_integral_value() and "." not in text:
             return int(number)
         return str(number)
-
-    def _show(self, value: Any) -> None:
-        self.edit.setText("" if value is None else str(value))
 
 
 class TimeEditor(PatternEditor):

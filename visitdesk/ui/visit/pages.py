@@ -10,7 +10,6 @@ the problems panel can jump there.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
@@ -42,6 +41,7 @@ from visitdesk.core.talking_points import BLANK, plan_summary, situation_guidanc
 from visitdesk.core.validation import ValidationIssue, ValidationReport, raised_situations
 from visitdesk.core.visit import FollowUp, Person, VisitRecord
 from visitdesk.i18n import tr
+from visitdesk.ui.hooks import optional_attr
 from visitdesk.ui.visit.editors import ChoiceEditor, FieldForm, OptionalDateEdit, field_label
 
 if TYPE_CHECKING:
@@ -68,12 +68,7 @@ class Session(Protocol):
 
 def documents_hook(name: str) -> Any:
     """``visitdesk.ui.documents.<name>`` when the documents area provides it, else None."""
-    try:
-        return getattr(importlib.import_module(DOCUMENTS_MODULE), name, None)
-    except ModuleNotFoundError as exc:
-        if exc.name and DOCUMENTS_MODULE.startswith(exc.name):
-            return None
-        raise
+    return optional_attr(DOCUMENTS_MODULE, name)
 
 
 def big_font(widget: QWidget, factor: float = 1.25, bold: bool = False) -> QFont:
@@ -165,6 +160,14 @@ class Page(QWidget):
     def apply(self, change: Change) -> None:
         if not self._loading:
             self.session.apply(change)
+
+    def _setter(self, key: str) -> Callable[[Any], None]:
+        """A callback (for an editor's signal) that sets the record attribute ``key``."""
+
+        def set_value(value: Any) -> None:
+            self.apply(lambda rec: dataclasses.replace(rec, **{key: value}))
+
+        return set_value
 
 
 class PointsPanel(QGroupBox):
@@ -454,21 +457,21 @@ class MomentEdit(QWidget):
             if value is None:
                 self.edit.setDateTime(EMPTY_MOMENT)
             else:
-                self._tz = value.tzinfo
-                self.edit.setDateTime(
-                    QDateTime.fromString(
-                        value.replace(tzinfo=None, second=0, microsecond=0).isoformat(),
-                        Qt.DateFormat.ISODate,
-                    )
-                )
+                self._show(value)
         finally:
             self._loading = False
 
     def set_now(self) -> None:
-        now = datetime.now().astimezone().replace(second=0, microsecond=0)
-        self._tz = now.tzinfo
+        self._show(datetime.now().astimezone())
+
+    def _show(self, value: datetime) -> None:
+        """Show ``value`` to the minute, in its own zone (kept for :meth:`value`)."""
+        self._tz = value.tzinfo
         self.edit.setDateTime(
-            QDateTime.fromString(now.replace(tzinfo=None).isoformat(), Qt.DateFormat.ISODate)
+            QDateTime.fromString(
+                value.replace(tzinfo=None, second=0, microsecond=0).isoformat(),
+                Qt.DateFormat.ISODate,
+            )
         )
 
     def _changed(self, *_: object) -> None:
@@ -483,6 +486,8 @@ class FactsPage(Page):
 
     def __init__(self, session: Session) -> None:
         super().__init__(session, tr("visitui.facts.title"))
+        self._rows: dict[str, QWidget] = {}
+        """Validation location → the form row's field widget (for showing and hiding)."""
         inner = QWidget()
         self.form = QFormLayout(inner)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -521,16 +526,14 @@ class FactsPage(Page):
         self.met = ChoiceEditor(
             pseudo_field("met", "single_choice", "visitui.facts.met"), choices=met_choices
         )
-        self.met.on_edit = lambda v: self.apply(lambda rec: dataclasses.replace(rec, met=v))
+        self.met.on_edit = self._setter("met")
         self._add("met", tr("visitui.facts.met"), self.met, self.met.combo, required=True)
         self.met_name = self._text("met_name")
         self.identity = ChoiceEditor(
             pseudo_field("identity_method", "single_choice", "visitui.facts.identity_method"),
             choices=[(c.id, c.label.get()) for c in pb.identity_methods],
         )
-        self.identity.on_edit = lambda v: self.apply(
-            lambda rec: dataclasses.replace(rec, identity_method=v)
-        )
+        self.identity.on_edit = self._setter("identity_method")
         self._add(
             "identity_method",
             tr("visitui.facts.identity_method"),
@@ -564,23 +567,12 @@ class FactsPage(Page):
             widget = holder
         self.form.addRow(label, widget)
         self.focusables[location] = focus
-        self._rows = getattr(self, "_rows", {})
         self._rows[location] = widget
-
-    def _setter(self, key: str) -> Callable[[Any], None]:
-        """A callback that sets the record attribute ``key``."""
-
-        def set_value(value: Any) -> None:
-            self.apply(lambda rec: dataclasses.replace(rec, **{key: value}))
-
-        return set_value
 
     def _text(self, key: str, required: bool = False) -> QLineEdit:
         edit = QLineEdit()
         edit.setObjectName(key)
-        edit.textChanged.connect(
-            lambda text: self.apply(lambda rec: dataclasses.replace(rec, **{key: text}))
-        )
+        edit.textChanged.connect(self._setter(key))
         self._add(key, tr(f"visitui.facts.{key}"), edit, edit, required)
         return edit
 
@@ -588,7 +580,7 @@ class FactsPage(Page):
         from visitdesk.ui.visit.editors import YesNoEditor
 
         editor = YesNoEditor(pseudo_field(key, "yes_no", f"visitui.facts.{key}"))
-        editor.on_edit = lambda v: self.apply(lambda rec: dataclasses.replace(rec, **{key: v}))
+        editor.on_edit = self._setter(key)
         self._add(key, tr(f"visitui.facts.{key}"), editor, editor.yes, required=True)
         return editor
 
@@ -601,9 +593,7 @@ class FactsPage(Page):
         )
         check = QCheckBox(text)
         check.setObjectName(attr)
-        check.toggled.connect(
-            lambda on: self.apply(lambda rec: dataclasses.replace(rec, **{attr: on}))
-        )
+        check.toggled.connect(self._setter(attr))
         self.form.addRow("", check)
         self.focusables[location] = check
         self._rows[location] = check
@@ -768,9 +758,7 @@ class PlanPage(Page):
         self.agreed.toggled.connect(self._agreed_toggled)
         self.dispute_verified = QCheckBox(tr("visitui.plan.dispute_verified"))
         self.dispute_verified.setObjectName("disputeVerified")
-        self.dispute_verified.toggled.connect(
-            lambda on: self.apply(lambda rec: dataclasses.replace(rec, dispute_verified=on))
-        )
+        self.dispute_verified.toggled.connect(self._setter("dispute_verified"))
         self.clear_button = QPushButton(tr("visitui.plan.clear"))
         self.clear_button.setObjectName("clearPlan")
         self.clear_button.clicked.connect(self._clear)
@@ -890,7 +878,7 @@ class FinishPage(Page):
             pseudo_field("outcome", "single_choice", "visitui.finish.outcome"),
             choices=[(o.id, o.label.get()) for o in pb.outcomes],
         )
-        self.outcome.on_edit = lambda v: self.apply(lambda rec: dataclasses.replace(rec, outcome=v))
+        self.outcome.on_edit = self._setter("outcome")
         lab = field_label(tr("visitui.finish.outcome"), True)
         lab.setBuddy(self.outcome.combo)
         form.addRow(lab, self.outcome)

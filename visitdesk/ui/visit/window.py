@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QKeyCombination, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -382,8 +382,8 @@ class VisitWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.save_label)
 
         # keyboard
-        for seq, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1), ("Alt+Down", 1), ("Alt+Up", -1)):
-            sc = QShortcut(QKeySequence(seq), self)
+        for (step_key, mod), step in Navigator.STEP_KEYS.items():
+            sc = QShortcut(QKeySequence(QKeyCombination(mod, step_key)), self)
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(lambda s=step: self.step_page(s))
         save = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
@@ -452,11 +452,8 @@ class VisitWindow(QMainWindow):
         if not self.save_timer.isActive():
             self.save_timer.start()
         self.validate_timer.start()
-        opened = [
-            s
-            for s in raised_situations(new, self.playbook)
-            if s not in raised_situations(before, self.playbook)
-        ]
+        raised_before = set(raised_situations(before, self.playbook))
+        opened = [s for s in raised_situations(new, self.playbook) if s not in raised_before]
         # only situations an answer raised are announced: the officer knows what they opened
         by_answer = [
             s for s in opened
@@ -623,14 +620,14 @@ class VisitWindow(QMainWindow):
             page = self.page_by_key[key]
             status = self.page_status(page)
             text = tr(f"visitui.status.{status}")
-            if isinstance(page, SituationPage) and page.situation.id in raised:
+            highlighted = isinstance(page, SituationPage) and page.situation.id in raised
+            if highlighted:
                 text = tr("visitui.status.raised", status=text)
             item.setText(f"{page.nav_title}\n{text}")
             item.setIcon(status_icon(status))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{page.nav_title}：{text}")
             item.setData(Qt.ItemDataRole.UserRole + 2, status)
             font = QFont(self.navigator.font())
-            highlighted = isinstance(page, SituationPage) and page.situation.id in raised
             font.setBold(highlighted)
             item.setFont(font)
             item.setBackground(QBrush(QColor("#fff3cd")) if highlighted else QBrush())
