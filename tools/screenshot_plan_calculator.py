@@ -87,6 +87,11 @@ def render_custom(out: Path, language: str = "zh_CN") -> Path:
 
 
 if __name__ == "__main__":
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs/screenshots"
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Screenshots of the plan calculator.")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs/screenshots",
+                        help="folder for plan_calculator.png and plan_custom.png")
+    folder = parser.parse_args().out
     print(render(folder / "plan_calculator.png"))
     print(render_custom(folder / "plan_custom.png"))
