@@ -209,6 +209,23 @@ def _run_with_limits(code: str, timeout: float = 60) -> subprocess.CompletedProc
                           timeout=timeout, cwd=ROOT)
 
 
+def _import_in_limited_child(path, data_dir) -> dict:
+    """Import ``path`` in a memory-limited child; it must exit normally within a minute."""
+    import json
+
+    code = (f"import json, sys; sys.path.insert(0, {str(ROOT)!r})\n"
+            "from visitdesk.adapters.spreadsheet import import_file\n"
+            "from visitdesk.adapters.store import CaseStore\n"
+            f"store = CaseStore({str(data_dir)!r})\n"
+            f"r = import_file(store, {str(path)!r})\n"
+            "print(json.dumps(r.to_json(), ensure_ascii=False))\n")
+    start = time.monotonic()
+    done = _run_with_limits(code)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert time.monotonic() - start < 60
+    return json.loads(done.stdout)
+
+
 @pytest.mark.parametrize("stray", ["XFD1048576", "A1048576", "XFD5"])
 def test_stray_far_cell_neither_hangs_nor_kills_the_process(tmp_path, stray):
     from import_corpus import cell
@@ -217,19 +234,7 @@ def test_stray_far_cell_neither_hangs_nor_kills_the_process(tmp_path, stray):
     path = raw_xlsx(tmp_path / "stray.xlsx",
                     [("S", sheet_xml(rows, extra_cells=f'<row r="{stray.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}">'
                                      f'{cell(stray, "x")}</row>'), "visible")])
-    code = (f"import json, sys; sys.path.insert(0, {str(ROOT)!r})\n"
-            "from visitdesk.adapters.spreadsheet import import_file\n"
-            "from visitdesk.adapters.store import CaseStore\n"
-            f"store = CaseStore({str(tmp_path / 'd')!r})\n"
-            f"r = import_file(store, {str(path)!r})\n"
-            "print(json.dumps(r.to_json(), ensure_ascii=False))\n")
-    start = time.monotonic()
-    done = _run_with_limits(code)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert time.monotonic() - start < 60
-    import json
-
-    report = json.loads(done.stdout)
+    report = _import_in_limited_child(path, tmp_path / "d")
     assert report["status"] in ("imported", "partial")
     assert report["imported"] == 3
 
@@ -325,19 +330,7 @@ def test_far_cell_hidden_from_a_plain_scan_neither_hangs_nor_kills_the_process(t
     rows = [["客户姓名", "证件号码", "卡号", "欠款本金"], *good_rows(3)]
     path = raw_xlsx(tmp_path / "hidden.xlsx", [("S", sheet_xml(rows, extra_cells=hostile),
                                                  "visible")])
-    code = (f"import json, sys; sys.path.insert(0, {str(ROOT)!r})\n"
-            "from visitdesk.adapters.spreadsheet import import_file\n"
-            "from visitdesk.adapters.store import CaseStore\n"
-            f"store = CaseStore({str(tmp_path / 'd')!r})\n"
-            f"r = import_file(store, {str(path)!r})\n"
-            "print(json.dumps(r.to_json(), ensure_ascii=False))\n")
-    start = time.monotonic()
-    done = _run_with_limits(code)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert time.monotonic() - start < 60
-    import json
-
-    report = json.loads(done.stdout)
+    report = _import_in_limited_child(path, tmp_path / "d")
     assert report["status"] in ("imported", "partial", "refused")
     if report["status"] == "refused":
         assert "尺寸" in report["error"]
