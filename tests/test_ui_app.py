@@ -184,3 +184,28 @@ def test_demo_branch_does_not_repeat_the_bank_name(qtbot, tmp_path, demo_book):
     settings = window.ctx.settings
     assert settings.branch and not settings.branch.startswith(settings.bank_name)
     window.ctx.close()
+
+
+def test_run_app_shows_the_window_before_the_accounts_are_read(qtbot, data_dir, monkeypatch):
+    from ui_testdata import synth_accounts
+
+    from visitdesk.adapters.store import BatchInfo, CaseStore
+
+    with CaseStore(data_dir) as store:
+        store.upsert_accounts(synth_accounts(50), BatchInfo("a.xlsx", "h", "S", 0))
+    save_settings(data_dir, Settings(bank_name="示例银行", officer_name="李明", staff_no="D1"))
+    monkeypatch.setattr(ui_app, "install_excepthook", lambda _path: None)
+    seen = []
+
+    def fake_exec(self=None):
+        [window] = [w for w in QApplication.topLevelWidgets()
+                    if w.isVisible() and type(w).__name__ == "MainWindow"]
+        seen.append(window.model.rowCount())  # on screen, nothing delivered by the worker yet
+        qtbot.waitUntil(lambda: window.model.rowCount() == 50, timeout=10000)
+        seen.append(window.model.rowCount())
+        window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    assert ui_app.run_app(build_parser().parse_args(["--data-dir", str(data_dir)])) == 0
+    assert seen == [0, 50]

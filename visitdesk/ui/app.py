@@ -129,8 +129,13 @@ def _prepare_demo(data_dir: Path, settings: Settings, store: Any) -> Settings:
     return settings
 
 
-def create_main_window(args: argparse.Namespace) -> Any:
-    """Everything :func:`run_app` does before the event loop; returns the (hidden) window."""
+def create_main_window(args: argparse.Namespace, *, load_in_background: bool = False) -> Any:
+    """Everything :func:`run_app` does before the event loop; returns the (hidden) window.
+
+    The accounts are read before returning, unless ``load_in_background``: then a worker
+    reads them while the window is already on screen (the app's start-up path, so that a
+    store of 100,000 accounts never holds the window back).
+    """
     from visitdesk.adapters.settings_store import load_settings
     from visitdesk.adapters.store import CaseStore
     from visitdesk.cli import Context
@@ -164,7 +169,7 @@ def create_main_window(args: argparse.Namespace) -> Any:
 
     window = MainWindow(ctx, on_language=rebuild)
     holder["window"] = window
-    window.reload_accounts(background=False)
+    window.reload_accounts(background=load_in_background)
     window.needs_first_run = not settings.is_configured  # type: ignore[attr-defined]
     window._holder = holder  # type: ignore[attr-defined]
     return window
@@ -204,7 +209,7 @@ def run_app(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args)
     install_excepthook(data_dir / "visitdesk.log")
     try:
-        window = create_main_window(args)
+        window = create_main_window(args, load_in_background=True)
     except VisitdeskError as exc:
         QMessageBox.critical(None, tr("common.error"), str(exc))
         return 2
