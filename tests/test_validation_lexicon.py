@@ -25,6 +25,13 @@ def test_longest_overlapping_phrase_is_reported_once():
     assert [h.entry.phrase for h in hits] == ["上征信黑名单"]
 
 
+def test_hit_position_and_excerpt_point_into_the_original_text_when_folding_changes_length():
+    text = "Straße ßß: we will TELL YOUR EMPLOYER today."
+    [hit] = screen(text, load_lexicon())
+    assert text[hit.start:hit.start + 18] == "TELL YOUR EMPLOYER"
+    assert "TELL YOUR EMPLOYER" in hit.excerpt and hit.excerpt in text
+
+
 def test_english_matching_ignores_case():
     hits = screen("We will TELL YOUR EMPLOYER.", load_lexicon())
     assert [h.entry.phrase for h in hits] == ["tell your employer"]

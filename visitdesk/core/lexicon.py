@@ -131,7 +131,11 @@ def screen(text: str, lexicon: Lexicon) -> list[LexiconHit]:
     phrases overlap, in order of position."""
     if not text:
         return []
-    folded = text.casefold()
+    # case-fold per character, remembering where each folded character came from, since
+    # folding can change the length (ß → ss) and positions must point into ``text``
+    parts = [ch.casefold() for ch in text]
+    folded = "".join(parts)
+    origin = [i for i, part in enumerate(parts) for _ in part] + [len(text)]
     found: list[tuple[int, int, LexiconEntry]] = []
     for entry in lexicon.entries:
         needle = entry.phrase.casefold()
@@ -148,6 +152,7 @@ def screen(text: str, lexicon: Lexicon) -> list[LexiconHit]:
         if end <= covered_to:
             continue  # inside a longer phrase already reported
         covered_to = max(covered_to, end)
-        excerpt = text[max(0, start - 8):min(len(text), end + 8)]
-        hits.append(LexiconHit(entry, start, excerpt))
+        first, last = origin[start], origin[end - 1] + 1
+        excerpt = text[max(0, first - 8):min(len(text), last + 8)]
+        hits.append(LexiconHit(entry, first, excerpt))
     return hits
