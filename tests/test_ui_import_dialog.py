@@ -84,10 +84,29 @@ def test_whole_path_imports_lists_problems_and_saves_them_as_a_workbook(
                         lambda *a, **k: (str(target), "xlsx"))
     dialog.save_button.click()
     saved = target.with_suffix(".xlsx")
+    qtbot.waitUntil(lambda: "已保存" in dialog.saved_label.text(), timeout=10000)
     assert saved.is_file()
     texts = [str(c.value) for row in load_workbook(saved).active.iter_rows() for c in row if c.value]
     assert any("1.234,56" in t for t in texts)
     assert "已保存" in dialog.saved_label.text()
+
+
+def test_saving_problems_where_it_cannot_be_written_says_so_and_allows_another_try(
+        qtbot, data_dir, demo_book, tmp_path, monkeypatch):
+    dialog = _open(qtbot, data_dir, demo_book)
+    assert _import(qtbot, dialog) == ["partial"]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setattr(imp.QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(blocker / "问题清单.xlsx"), "xlsx"))
+    warnings = []
+    monkeypatch.setattr(imp.QMessageBox, "warning",
+                        lambda _parent, _title, text: warnings.append(text))
+    dialog.save_button.click()
+    assert not dialog.save_button.isEnabled()  # one save at a time
+    qtbot.waitUntil(lambda: bool(warnings), timeout=10000)
+    assert "问题清单.xlsx" in warnings[0]
+    assert dialog.save_button.isEnabled() and "已保存" not in dialog.saved_label.text()
 
 
 def test_cancel_during_import_leaves_the_store_exactly_as_before(

@@ -481,16 +481,29 @@ class ImportDialog(QDialog):
         target = Path(name)
         if target.suffix.lower() != ".xlsx":
             target = target.with_suffix(".xlsx")
-        from visitdesk.adapters.spreadsheet import write_problems_workbook
+        report = self.report
 
-        try:
-            write_problems_workbook(self.report, target)
-        except (OSError, VisitdeskError) as exc:
+        def job(_progress: Any, _cancelled: Any) -> Path:
+            # tens of thousands of problems take seconds to write: never on the UI thread
+            from visitdesk.adapters.spreadsheet import write_problems_workbook
+
+            write_problems_workbook(report, target)
+            return target
+
+        def saved(path: Path) -> None:
+            self.save_button.setEnabled(True)
+            self.saved_label.setText(tr("ui.import.saved", file=path.name))
+
+        def failed(exc: BaseException) -> None:
+            self.save_button.setEnabled(True)
+            self.saved_label.clear()
             log.warning("could not save problems to %s: %s", target, exc)
             QMessageBox.warning(self, tr("common.error"),
                                 tr("ui.import.save_failed", file=target, detail=exc))
-            return
-        self.saved_label.setText(tr("ui.import.saved", file=target.name))
+
+        self.save_button.setEnabled(False)  # one save at a time
+        self.saved_label.setText(tr("ui.import.saving", file=target.name))
+        self._run(job, saved, failed)
 
     def _another(self) -> None:
         self.pages.setCurrentIndex(self.PAGE_SETUP)
