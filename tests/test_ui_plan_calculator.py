@@ -6,37 +6,22 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from PySide6.QtCore import QDate, Qt  # noqa: E402
-from PySide6.QtGui import QFont  # noqa: E402
+from plan_ui_testdata import START, account, new_calculator, use_bundled_font
+from PySide6.QtCore import QDate, Qt
 
-from visitdesk.core.accounts import Account  # noqa: E402
-from visitdesk.core.plans import FeeMode, Plan, PlanKind, PlanTerms, Waiver  # noqa: E402
-from visitdesk.core.settings import Settings  # noqa: E402
-from visitdesk.fonts import register_qt_font  # noqa: E402
-from visitdesk.ui.plan_calculator import PlanCalculator  # noqa: E402
-
-START = date(2024, 1, 31)
+from visitdesk.core.plans import FeeMode, Plan, PlanKind, PlanTerms, Waiver
+from visitdesk.core.settings import Settings
+from visitdesk.ui.plan_calculator import PlanCalculator
 
 
 @pytest.fixture(autouse=True)
 def _font(qapp):
-    qapp.setFont(QFont(register_qt_font(), 10))
-
-
-def account(**kw) -> Account:
-    base = dict(account_no="6222000000000001", name="测试甲", id_number="110101199001011234",
-                principal=D("10000.00"), interest=D("0"), overdue_days=40,
-                as_of=date(2024, 1, 15))
-    base.update(kw)
-    return Account(**base)
+    use_bundled_font(qapp)
 
 
 @pytest.fixture
 def calc(qtbot):
-    widget = PlanCalculator()
-    qtbot.addWidget(widget)
-    widget.set_account(account(), Settings(), on=START)
-    return widget
+    return new_calculator(qtbot)
 
 
 def test_models_pass_qtmodeltester(calc, qtmodeltester):

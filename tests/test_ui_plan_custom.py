@@ -6,38 +6,24 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from plan_ui_testdata import START, account, new_calculator, use_bundled_font
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QAbstractItemView, QDateEdit, QLineEdit
 
-pytest.importorskip("PySide6")
-
-from PySide6.QtCore import QDate, Qt  # noqa: E402
-from PySide6.QtGui import QFont  # noqa: E402
-from PySide6.QtWidgets import QAbstractItemView, QDateEdit, QLineEdit  # noqa: E402
-
-from visitdesk.core.accounts import Account  # noqa: E402
-from visitdesk.core.plans import CustomInstalment, PlanKind, PlanTerms, Waiver  # noqa: E402
-from visitdesk.core.settings import Settings  # noqa: E402
-from visitdesk.fonts import register_qt_font  # noqa: E402
-from visitdesk.ui.plan_calculator import (  # noqa: E402
+from visitdesk.core.plans import CustomInstalment, PlanKind, PlanTerms, Waiver
+from visitdesk.core.settings import Settings
+from visitdesk.ui.plan_calculator import (
     CustomRowsModel,
     PlanCalculator,
     parse_money_text,
 )
 
-START = date(2024, 1, 31)
 DATE, AMOUNT = CustomRowsModel.DATE_COLUMN, CustomRowsModel.AMOUNT_COLUMN
 
 
 @pytest.fixture(autouse=True)
 def _font(qapp):
-    qapp.setFont(QFont(register_qt_font(), 10))
-
-
-def account(**kw) -> Account:
-    base = dict(account_no="6222000000000001", name="测试甲", id_number="110101199001011234",
-                principal=D("10000.00"), interest=D("0"), overdue_days=40,
-                as_of=date(2024, 1, 15))
-    base.update(kw)
-    return Account(**base)
+    use_bundled_font(qapp)
 
 
 def rows(*pairs: tuple[str, str]) -> tuple[CustomInstalment, ...]:
@@ -46,10 +32,7 @@ def rows(*pairs: tuple[str, str]) -> tuple[CustomInstalment, ...]:
 
 @pytest.fixture
 def calc(qtbot):
-    widget = PlanCalculator()
-    qtbot.addWidget(widget)
-    widget.set_account(account(), Settings(), on=START)
-    return widget
+    return new_calculator(qtbot)
 
 
 @pytest.fixture

@@ -14,15 +14,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import visit_testdata as vt  # noqa: E402
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime  # noqa: E402
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget  # noqa: E402
+import visit_testdata as vt
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
-from visitdesk.adapters.store import CaseStore  # noqa: E402
-from visitdesk.adapters.visit_store import VisitRepository  # noqa: E402
-from visitdesk.cli import Context  # noqa: E402
-from visitdesk.ui import visit as visit_ui  # noqa: E402
-from visitdesk.ui.visit.editors import (  # noqa: E402
+from visitdesk.adapters.store import CaseStore
+from visitdesk.adapters.visit_store import VisitRepository
+from visitdesk.cli import Context
+from visitdesk.ui import visit as visit_ui
+from visitdesk.ui.visit.editors import (
     ChoiceEditor,
     DateEditor,
     LongTextEditor,
@@ -33,7 +33,7 @@ from visitdesk.ui.visit.editors import (  # noqa: E402
     TimeEditor,
     YesNoEditor,
 )
-from visitdesk.ui.visit.pages import ConductPage, SituationPage  # noqa: E402
+from visitdesk.ui.visit.pages import ConductPage, SituationPage
 
 ROOT = Path(__file__).resolve().parents[1]
 
