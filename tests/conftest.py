@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# The shared test data modules (visit_testdata, ui_testdata …) live beside this file; the
+# tests themselves sit in folders that mirror the package (core/, adapters/, ui/, cli/).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(autouse=True)

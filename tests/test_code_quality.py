@@ -22,3 +22,11 @@ def test_ruff_finds_nothing():
 def test_mypy_finds_no_type_errors_in_the_package():
     result = _run("mypy", "visitdesk", "--ignore-missing-imports")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_layering_contract_holds():
+    """import-linter checks the contracts in pyproject.toml ([tool.importlinter])."""
+    result = subprocess.run([str(Path(sys.executable).with_name("lint-imports"))], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "broken" not in result.stdout.lower().replace("0 broken", "")

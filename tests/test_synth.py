@@ -59,7 +59,7 @@ def test_make_workbook_script_writes_rows(tmp_path):
     import sys
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[1]
     out = tmp_path / "b.xlsx"
     done = subprocess.run([sys.executable, "bench/make_workbook.py", "--rows", "30", "--out",
                            str(out)], cwd=root, capture_output=True, text=True, timeout=120)

@@ -1,7 +1,18 @@
 """Case-store schema, as an ordered list of migrations. Never edit a released step; append one.
 
-Step numbers are reserved by area so that work on different areas does not collide:
-1 accounts and imports, 2 visits and audit log, 3 signatures and certificates.
+Step numbers are reserved by area so that work on different areas does not collide; the
+store records each applied step (``schema_step``), so a step added later in a lower range
+still reaches a store that has higher ones. Ranges:
+
+| steps | area |
+|---|---|
+| 1, 10–19 | accounts and imports |
+| 2, 20–29 | visits, audit log, visit content |
+| 3, 30–39 | records integrity, signatures and certificates |
+| 40–49 | encryption, privacy, attachments |
+| 50–59 | the window's own state |
+| 60–69 | the collection cycle (commitments, payments, contacts) |
+| 70–79 | branch server sync |
 """
 
 from __future__ import annotations
@@ -99,5 +110,11 @@ MIGRATIONS: dict[int, str] = {
         version INTEGER NOT NULL,
         opened_at TEXT NOT NULL
     );
+    """,
+    10: """
+    -- Product type (card or loan), currency and kind of ID number of each account.
+    ALTER TABLE account ADD COLUMN product_type TEXT NOT NULL DEFAULT '';
+    ALTER TABLE account ADD COLUMN currency TEXT NOT NULL DEFAULT 'CNY';
+    ALTER TABLE account ADD COLUMN id_type TEXT NOT NULL DEFAULT 'resident_id';
     """,
 }

@@ -51,7 +51,8 @@ class UpsertResult:
 _ACCOUNT_COLUMNS = (
     "account_no", "name", "id_number", "phone", "principal", "interest", "late_fee",
     "other_fees", "overdue_days", "overdue_since", "due_date", "as_of", "address", "branch",
-    "officer", "extra", "source_file", "source_sheet", "source_row",
+    "officer", "extra", "source_file", "source_sheet", "source_row", "product_type",
+    "currency", "id_type",
 )
 _SELECT_ACCOUNTS = "SELECT " + ", ".join(_ACCOUNT_COLUMNS) + " FROM account"
 
@@ -67,7 +68,8 @@ def account_row(a: Account) -> tuple:
         money_str(a.interest), money_str(a.late_fee), money_str(a.other_fees), a.overdue_days,
         _iso(a.overdue_since), _iso(a.due_date), _iso(a.as_of), a.address, a.branch, a.officer,
         json.dumps(a.extra, ensure_ascii=False) if a.extra else "{}", src.file if src else None,
-        src.sheet if src else None, src.row if src else None,
+        src.sheet if src else None, src.row if src else None, a.product_type, a.currency,
+        a.id_type,
     )
 
 
@@ -112,6 +114,8 @@ def account_rows(accounts: Sequence[Account], tail: tuple = ()) -> Iterator[tupl
     else:
         columns += [list(map(_SOURCE_FILE, sources)), list(map(_SOURCE_SHEET, sources)),
                     list(map(_SOURCE_ROW, sources))]
+    columns += [list(map(_GETTERS[name], accounts)) for name in ("product_type", "currency",
+                                                                  "id_type")]
     n = len(accounts)
     columns += [itertools.repeat(v, n) for v in tail]
     return zip(*columns, strict=True)
@@ -121,7 +125,7 @@ _MONEY_FIELDS = ("principal", "interest", "late_fee", "other_fees")
 _DATE_FIELDS = ("overdue_since", "due_date", "as_of")
 _GETTERS = {name: operator.attrgetter(name) for name in (
     "account_no", "name", "id_number", "phone", *_MONEY_FIELDS, "overdue_days", *_DATE_FIELDS,
-    "address", "branch", "officer", "extra", "source")}
+    "address", "branch", "officer", "extra", "source", "product_type", "currency", "id_type")}
 _SOURCE_FILE = operator.attrgetter("file")
 _SOURCE_SHEET = operator.attrgetter("sheet")
 _SOURCE_ROW = operator.attrgetter("row")
@@ -137,6 +141,7 @@ def account_from_row(r: sqlite3.Row | tuple) -> Account:
         overdue_days=r[8], overdue_since=d(r[9]), due_date=d(r[10]), as_of=d(r[11]),
         address=r[12], branch=r[13], officer=r[14], extra=json.loads(r[15] or "{}"),
         source=SourceRef(r[16], r[17] or "", r[18]) if r[16] is not None else None,
+        product_type=r[19], currency=r[20], id_type=r[21],
     )
 
 
@@ -168,12 +173,33 @@ class CaseStore:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def _migrate(self) -> None:
-        current = self.schema_version
-        for version in sorted(v for v in MIGRATIONS if v > current):
+        """Apply every step of ``MIGRATIONS`` this store has not had, in number order.
+
+        Which steps were applied is kept in ``schema_step`` (one row a step), not only as the
+        highest number, because step numbers are reserved by area: a step added later in a
+        lower range must still reach a store that already has a higher one. A store from
+        before ``schema_step`` existed had every step up to its ``user_version``.
+        """
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_step (step INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        applied = {row[0] for row in self.conn.execute("SELECT step FROM schema_step")}
+        if not applied and self.schema_version:
+            applied = {v for v in MIGRATIONS if v <= self.schema_version}
             with self.transaction():
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO schema_step VALUES (?, ?)",
+                    [(v, now_iso()) for v in sorted(applied)],
+                )
+        for version in sorted(set(MIGRATIONS) - applied):
+            with self.transaction():
+                # Another process may have applied it since we looked (several starting at once).
+                if self.conn.execute("SELECT 1 FROM schema_step WHERE step = ?", (version,)).fetchone():
+                    continue
                 for statement in _split_sql(MIGRATIONS[version]):
                     self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version={version}")
+                self.conn.execute("INSERT INTO schema_step VALUES (?, ?)", (version, now_iso()))
+                self.conn.execute(f"PRAGMA user_version={max(version, self.schema_version)}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

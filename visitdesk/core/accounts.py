@@ -48,6 +48,14 @@ class Account:
     extra: dict[str, str] = field(default_factory=dict)
     """Columns the mapping did not recognise, header → text."""
     source: SourceRef | None = None
+    product_type: str = ""
+    """``"card"`` (credit card), ``"loan"``, or ``""`` when neither the file nor the import
+    said; see ``PRODUCT_TYPES``. Decides which agreement and which late-charge wording apply."""
+    currency: str = "CNY"
+    """ISO 4217 code of every amount on the account (a foreign-currency card balance is not
+    printed as 人民币)."""
+    id_type: str = "resident_id"
+    """Kind of ``id_number``; see ``ID_TYPES``."""
 
     @property
     def total(self) -> Decimal:
@@ -82,7 +90,20 @@ class Account:
                 if self.source
                 else None
             ),
+            "product_type": self.product_type,
+            "currency": self.currency,
+            "id_type": self.id_type,
         }
+
+
+PRODUCT_TYPES = ("card", "loan")
+"""Known values of ``Account.product_type`` (``""`` means not known)."""
+
+ID_TYPES = ("resident_id", "passport", "hk_macau_permit", "taiwan_permit", "foreign_permanent",
+            "other")
+"""Known values of ``Account.id_type``: 18-digit resident ID card, passport, Mainland travel
+permit for Hong Kong and Macau residents, for Taiwan residents, foreign permanent residence
+ID card, anything else."""
 
 
 OVERDUE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (

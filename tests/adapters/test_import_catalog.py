@@ -8,7 +8,7 @@ from pathlib import Path
 from visitdesk import i18n
 from visitdesk.core.mapping import ACCOUNT_FIELDS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [ROOT / "visitdesk" / "core" / name for name in ("cells.py", "importing.py", "mapping.py")]
 SOURCES += sorted((ROOT / "visitdesk" / "adapters" / "spreadsheet").glob("*.py"))
 SOURCES += [ROOT / "visitdesk" / "cli" / "accounts.py"]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "samples" / "demo_accounts.xlsx"
 EXAMPLE = ROOT / "docs" / "examples" / "visit-answers.json"
 MONEY = re.compile(r"^\d+\.\d{2}$")

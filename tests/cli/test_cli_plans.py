@@ -17,7 +17,7 @@ from visitdesk.adapters.store import BatchInfo, CaseStore
 from visitdesk.core.accounts import Account
 from visitdesk.core.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "6222000000000001"
 
 

@@ -19,7 +19,7 @@ from visitdesk.core.settings import Settings
 from visitdesk.fonts import FONT_FAMILY
 from visitdesk.ui import app as ui_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from visitdesk.ui.visit.editors import (
 )
 from visitdesk.ui.visit.pages import ConductPage, SituationPage
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 CHOICES = {
     "customer_mood": "calm",

@@ -17,7 +17,7 @@ from visitdesk.adapters.store import BatchInfo, CaseStore
 from visitdesk.core.accounts import Account
 from visitdesk.core.money import ZERO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 

@@ -74,3 +74,45 @@ def test_new_numbers_into_a_non_empty_store_are_plain_inserts_with_history_untou
         assert (again.imported, again.updated) == (0, 1)
         assert store.account("1").principal == Decimal("7.00")
         assert store.account_history("1")[0]["principal"] == "100.00"
+
+
+def test_product_type_currency_and_id_type_are_stored_and_default_sensibly(data_dir):
+    passport = Account("5", "戊", "E12345678", Decimal("9.99"), product_type="loan",
+                       currency="USD", id_type="passport")
+    assert list(account_rows([passport])) == [account_row(passport)]
+    with CaseStore(data_dir) as store:
+        store.upsert_accounts([*_odd_accounts(), passport], BatchInfo("a.xlsx", "h", "S", 0))
+        stored = {a.account_no: a for a in store.accounts()}
+    assert (stored["5"].product_type, stored["5"].currency, stored["5"].id_type) == (
+        "loan", "USD", "passport")
+    assert (stored["1"].product_type, stored["1"].currency, stored["1"].id_type) == (
+        "", "CNY", "resident_id")
+    assert stored["5"].to_json()["currency"] == "USD"
+
+
+def test_a_step_added_later_in_a_lower_range_still_reaches_an_existing_store(data_dir,
+                                                                           monkeypatch):
+    from visitdesk.adapters import migrations
+
+    with CaseStore(data_dir) as store:
+        applied = {r[0] for r in store.conn.execute("SELECT step FROM schema_step")}
+    assert applied == set(migrations.MIGRATIONS)
+    top = max(migrations.MIGRATIONS)
+    monkeypatch.setitem(migrations.MIGRATIONS, top - 1 if top - 1 not in migrations.MIGRATIONS
+                        else top + 1, "CREATE TABLE later_step (x INTEGER)")
+    with CaseStore(data_dir) as store:
+        assert store.conn.execute("SELECT count(*) FROM later_step").fetchone()[0] == 0
+        assert store.schema_version >= top
+
+
+def test_a_store_from_before_step_records_is_not_migrated_twice(data_dir):
+    from visitdesk.adapters.migrations import MIGRATIONS
+
+    with CaseStore(data_dir) as store:
+        store.conn.execute("DROP TABLE schema_step")
+        version = store.schema_version
+    # Steps up to user_version count as applied; reopening must not re-run ALTER TABLE.
+    with CaseStore(data_dir) as store:
+        assert store.schema_version == version
+        steps = {r[0] for r in store.conn.execute("SELECT step FROM schema_step")}
+    assert steps == {v for v in MIGRATIONS if v <= version}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from import_corpus import good_rows, simple_xlsx
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "samples" / "demo_accounts.xlsx"
 
 
