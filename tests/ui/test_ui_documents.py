@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import datetime as dt
 import shutil
 import subprocess
@@ -212,6 +213,11 @@ def _sign_dialog(qtbot, ctx):
     qtbot.waitExposed(dialog)
     assert dialog.step() == dialog.STEP_CUSTOMER
     assert not dialog.next_button.isEnabled()  # nothing drawn yet
+    # the customer reads the agreement they sign, with the consent sentence over the pad
+    assert dialog.agreement is not None
+    qtbot.waitUntil(lambda: bool(dialog.agreement.labels), timeout=60_000)
+    assert dialog.agreement.labels[0].pixmap().width() > 200
+    assert dialog.consent.isVisible() and "我已阅读并同意上述还款安排" in dialog.consent.text()
     _draw(qtbot, dialog.customer.pad, [(40, 80), (90, 50), (140, 100), (200, 60)])
     dialog.next_button.click()
     assert dialog.step() == dialog.STEP_OFFICER
@@ -241,6 +247,32 @@ def test_sign_dialog_stores_drawn_signatures_and_signed_documents(qtbot, ctx):
     assert set(result.files) == {"summary", "handout"}
     for path in result.files.values():
         assert verify_pdf(path).ok
+    # the customer's signature is on the agreement only, never on the internal summary
+    summary_text = flat(pdf_text(result.files["summary"].read_bytes()))
+    handout_text = flat(pdf_text(result.files["handout"].read_bytes()))
+    assert "客户签名" not in summary_text and "催收人员签名" in summary_text
+    assert "乙方（客户）签字" in handout_text
+    assert _images(result.files["handout"]) == _images(result.files["summary"]) + 1
+
+
+def _images(path) -> int:
+    """Images drawn in the PDF (their soft masks not counted)."""
+    out = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True)
+    return sum(1 for line in out.stdout.decode().splitlines()[2:] if line.split()[2] == "image")
+
+
+def test_sign_dialog_for_a_visit_without_plan_asks_no_customer_signature(qtbot, ctx):
+    with CaseStore(ctx.data_dir) as store:
+        repo = VisitRepository(store, settings=ctx.settings)
+        record = dataclasses.replace(sample_record(OTHERS[0], signed=False, state="draft"),
+                                     plan=None, plan_agreed=False)
+        visit = repo.create(OTHERS[0].account_no, Person("李明", "A1023"), record=record)
+    dialog = docui.SignDialog(ctx, visit.id)
+    qtbot.addWidget(dialog)
+    assert dialog.agreement is None
+    assert dialog.step() == dialog.STEP_OFFICER
+    assert "第 1 步（共 2 步）" in dialog.step_label.text()
+    assert not dialog.back_button.isEnabled()
 
 
 def test_sign_dialog_reports_a_wrong_passphrase_and_stays_open(qtbot, ctx):

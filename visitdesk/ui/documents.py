@@ -74,6 +74,8 @@ log = logging.getLogger("visitdesk.ui.documents")
 PREVIEW_DPI = 130
 """Resolution of preview page images; the preview opens fitted to the window's width."""
 PRINT_DPI_MAX = 300
+SIGN_PREVIEW_DPI = 90
+"""The agreement beside the signature pad: readable at the pane's width, quick to render."""
 RENDERER_ENV = "VISITDESK_PDF_RENDERER"
 """``pdfium``, ``pdftoppm`` or ``none``: force a page renderer (tests, troubleshooting)."""
 ZOOM_STEPS = (0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0)
@@ -776,9 +778,78 @@ def make_briefing(parent: QWidget | None, ctx: Any, accounts: Sequence[Any], day
 
 # --- signing -------------------------------------------------------------------------------------
 
+class PagesPane(QScrollArea):
+    """The pages of a PDF, fitted to the pane's width, rendered in a worker (the agreement
+    shown beside the customer's signature pad)."""
+
+    rendered = Signal(int)
+    """Emitted with the number of pages once they are shown."""
+
+    def __init__(self, make: Callable[[], bytes], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setStyleSheet("QScrollArea { background: #6b7280; }")
+        self.body = QWidget()
+        self.body.setStyleSheet("background: #6b7280; color: white;")
+        self.layout_ = QVBoxLayout(self.body)
+        self.layout_.setSpacing(10)
+        self.layout_.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.status = QLabel(tr("docui.preview.rendering"))
+        self.status.setWordWrap(True)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.layout_.addWidget(self.status)
+        self.setWidget(self.body)
+        self.images: list[QImage] = []
+        self.labels: list[QLabel] = []
+
+        def job(progress: Any, cancelled: Any) -> list[QImage]:
+            return render_pages(make(), SIGN_PREVIEW_DPI, progress=progress,
+                                cancelled=cancelled)
+
+        self.worker = Worker(job)
+        self.worker.signals.succeeded.connect(self._show)
+        self.worker.signals.failed.connect(self._failed)
+        self.worker.start()
+
+    def _show(self, images: list[QImage]) -> None:
+        self.images = images
+        self.status.hide()
+        for _image in images:
+            label = QLabel()
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.layout_.addWidget(label)
+            self.labels.append(label)
+        self._fit()
+        self.rendered.emit(len(images))
+
+    def _failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, Cancelled):
+            self.status.setText(_message(exc))
+
+    def _fit(self) -> None:
+        width = max(200, self.viewport().width() - 24)
+        for label, image in zip(self.labels, self.images, strict=True):
+            pixmap = QPixmap.fromImage(image).scaledToWidth(
+                width, Qt.TransformationMode.SmoothTransformation)
+            label.setPixmap(pixmap)
+            label.setFixedSize(pixmap.size())
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.labels:
+            self._fit()
+
+    def stop(self) -> None:
+        if not self.worker.is_done:
+            self.worker.cancel()
+
+
 class SignDialog(QDialog):
-    """Sign a finalised visit: the customer's drawn signature, the officer's, then the
-    officer's passphrase for the digital (PAdES) signature. Signing runs in a worker."""
+    """Sign a finalised visit: the customer reads the agreement and signs it (their drawn
+    signature goes on the agreement only), the officer signs, then the officer's passphrase
+    for the digital (PAdES) signature. Signing runs in a worker.
+
+    A visit without a plan has no agreement: the customer is not asked to sign anything."""
 
     signed = Signal(object)
     """The ``SignedVisit`` (record, files, time, certificate) once stored."""
@@ -792,8 +863,8 @@ class SignDialog(QDialog):
         self.visit_id = visit_id
         self.result_value: Any = None
         self.worker: Worker | None = None
+        self.has_agreement = _visit_has_plan(ctx, visit_id)
         self.setWindowTitle(tr("docui.sign.title", id=visit_id))
-        self.resize(640, 440)
         self.step_label = QLabel()
         font = self.step_label.font()
         font.setPointSizeF(font.pointSizeF() + 1.5)
@@ -804,6 +875,29 @@ class SignDialog(QDialog):
                                          name=officer_name or ctx.settings.officer_name or ""))
         self.customer.pad.changed.connect(self._update_buttons)
         self.officer.pad.changed.connect(self._update_buttons)
+
+        # the customer's step: the agreement's pages, the consent sentence, the pad
+        self.customer_page = QWidget()
+        self.agreement: PagesPane | None = None
+        self.consent = QLabel(tr("docui.sign.consent"))
+        self.consent.setWordWrap(True)
+        consent_font = self.consent.font()
+        consent_font.setPointSizeF(consent_font.pointSizeF() + 2)
+        self.consent.setFont(consent_font)
+        right = QVBoxLayout()
+        hint = QLabel(tr("docui.sign.customer_hint"))
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #5f6b7a")
+        right.addWidget(hint)
+        right.addWidget(self.consent)
+        right.addWidget(self.customer, 1)
+        customer_row = QHBoxLayout(self.customer_page)
+        customer_row.setContentsMargins(0, 0, 0, 0)
+        if self.has_agreement:
+            self.agreement = PagesPane(
+                lambda: _with_documents(ctx, lambda d: d.handout(visit_id)))
+            customer_row.addWidget(self.agreement, 3)
+        customer_row.addLayout(right, 2)
 
         self.pass_page = QWidget()
         pass_layout = QVBoxLayout(self.pass_page)
@@ -829,7 +923,7 @@ class SignDialog(QDialog):
         pass_layout.addStretch(1)
 
         self.stack = QStackedWidget()
-        for page in (self.customer, self.officer, self.pass_page):
+        for page in (self.customer_page, self.officer, self.pass_page):
             self.stack.addWidget(page)
         self.error = QLabel()
         self.error.setWordWrap(True)
@@ -857,7 +951,11 @@ class SignDialog(QDialog):
         layout.addWidget(self.error)
         layout.addLayout(row)
         self._refresh_certificate()
-        self._go(self.STEP_CUSTOMER)
+        if self.has_agreement:
+            self.resize(1180, 760)
+        else:
+            self.resize(640, 440)
+        self._go(self.STEP_CUSTOMER if self.has_agreement else self.STEP_OFFICER)
 
     # --- steps ----------------------------------------------------------------------------
     def step(self) -> int:
@@ -865,16 +963,25 @@ class SignDialog(QDialog):
 
     def _go(self, step: int) -> None:
         self.stack.setCurrentIndex(step)
-        self.step_label.setText(tr(f"docui.sign.step{step + 1}"))
+        self.step_label.setText(self._step_text(step))
         self.error.hide()
         if step == self.STEP_PASSPHRASE:
             self.passphrase.setFocus()
         self._update_buttons()
 
+    def _step_text(self, step: int) -> str:
+        first = self.STEP_CUSTOMER if self.has_agreement else self.STEP_OFFICER
+        name = ("customer", "officer", "passphrase")[step]
+        return tr(f"docui.sign.step.{name}", n=step - first + 1,
+                  total=self.STEP_PASSPHRASE - first + 1)
+
+    def _first_step(self) -> int:
+        return self.STEP_CUSTOMER if self.has_agreement else self.STEP_OFFICER
+
     def _update_buttons(self) -> None:
         step = self.step()
         busy = self.worker is not None and not self.worker.is_done
-        self.back_button.setEnabled(step > 0 and not busy)
+        self.back_button.setEnabled(step > self._first_step() and not busy)
         self.next_button.setText(tr("docui.sign.sign") if step == self.STEP_PASSPHRASE
                                  else tr("docui.sign.next"))
         if step == self.STEP_CUSTOMER:
@@ -886,7 +993,7 @@ class SignDialog(QDialog):
         self.next_button.setEnabled(ready and not busy)
 
     def _back(self) -> None:
-        if self.step() > 0:
+        if self.step() > self._first_step():
             self._go(self.step() - 1)
 
     def _next(self) -> None:
@@ -922,7 +1029,7 @@ class SignDialog(QDialog):
 
     # --- signing --------------------------------------------------------------------------
     def start_signing(self) -> Worker:
-        customer_png = self.customer.pad.to_png()
+        customer_png = self.customer.pad.to_png() if self.has_agreement else None
         officer_png = self.officer.pad.to_png()
         passphrase = self.passphrase.text()
         ctx, visit_id = self.ctx, self.visit_id
@@ -957,7 +1064,7 @@ class SignDialog(QDialog):
         self.progress.hide()
         self.passphrase.setEnabled(True)
         self.cancel_button.setEnabled(True)
-        self.step_label.setText(tr(f"docui.sign.step{self.step() + 1}"))
+        self.step_label.setText(self._step_text(self.step()))
         self.error.setText(_message(exc))
         self.error.show()
         self.passphrase.selectAll()
@@ -968,6 +1075,21 @@ class SignDialog(QDialog):
         if self.worker is not None and not self.worker.is_done:
             return  # wait for the worker: a signature is either stored whole or not at all
         super().reject()
+
+    def done(self, result: int) -> None:
+        if self.agreement is not None:
+            self.agreement.stop()
+        super().done(result)
+
+
+def _visit_has_plan(ctx: Any, visit_id: str) -> bool:
+    """Whether the newest version of the visit has a plan (and so an agreement to sign)."""
+    from visitdesk.adapters.visit_store import VisitRepository
+
+    try:
+        return bool(VisitRepository(ctx.store, settings=ctx.settings).get(visit_id).plan)
+    except VisitdeskError:
+        return False
 
 
 def sign_visit(parent: QWidget | None, ctx: Any, visit: Any, *, customer_name: str = "",

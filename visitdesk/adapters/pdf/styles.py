@@ -380,10 +380,12 @@ class SignatureImage(Flowable):
 
 def signature_row(signatures: dict[str, tuple[bytes | None, str]], st: Styles, width: float,
                   height: float) -> Table:
-    """The customer's and the officer's drawn signatures side by side, each over its caption."""
+    """The drawn signatures given (customer's, then officer's) side by side, each over its
+    caption."""
     cells = [SignatureImage(png, width * 0.42, height, caption, st)
-             for png, caption in (signatures["customer"], signatures["officer"])]
-    table = Table([cells], colWidths=[width / 2, width / 2])
+             for png, caption in (signatures[who] for who in ("customer", "officer")
+                                  if who in signatures)]
+    table = Table([cells], colWidths=[width / 2] * len(cells))
     table.setStyle(TableStyle([font_cmd(), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     return table

@@ -180,13 +180,13 @@ def summary_content(record, account: Account, settings: Settings, playbook,
         outcome_pairs += ((t("docs.field.amendment"), t(
             "docs.summary.amendment", previous=record.amendment.previous_version,
             reason=record.amendment.reason)),)
-    signatures = {}
-    for who in ("customer", "officer"):
-        sig = record.signatures.get(who)
-        name = account.name if who == "customer" else _person(officer, lang)
-        when = fmt_datetime(sig.signed_at, lang) if sig else ""
-        caption = t(f"docs.sign.caption.{who}", name=name) + (f"  {when}" if when else "")
-        signatures[who] = (decode_png(sig.png_base64) if sig else None, caption)
+    # An internal record: the officer signs it; the customer's signature belongs on the
+    # agreement they read (the handout), never on a page with internal notes.
+    sig = record.signatures.get("officer")
+    when = fmt_datetime(sig.signed_at, lang) if sig else ""
+    caption = t("docs.sign.caption.officer", name=_person(officer, lang)) + (
+        f"  {when}" if when else "")
+    signatures = {"officer": (decode_png(sig.png_base64) if sig else None, caption)}
     digest = record_hash(record.to_json())
     return SummaryContent(
         lang=lang,
