@@ -29,7 +29,13 @@ def test_without_rates_figures_stand_labelled_with_their_as_of_date():
     assert b.total == Decimal("12360.00")
     assert not b.projected and b.lines == ()
     assert b.as_of == date(2024, 3, 1)
-    assert "2024-03-01" in b.basis_text() and "未推算" in b.basis_text()
+    assert b.basis_text() == ("以上金额为本行截至 2024年3月1日 的数据（未设置费率，未推算至 2024年3月8日）；"
+                              "此后产生的利息和费用以本行系统记载为准。")
+    # the customer's wording cites the data date without the internal remark
+    assert b.basis_text(customer=True) == ("以上金额为本行截至 2024年3月1日 的数据；"
+                                           "此后产生的利息和费用以本行系统记载为准。")
+    assert "费率" not in b.basis_text("zh_CN", customer=True)
+    assert "rates" not in b.basis_text("en", customer=True)
 
 
 def test_daily_interest_projection_is_a_line_a_customer_can_follow():
@@ -43,7 +49,9 @@ def test_daily_interest_projection_is_a_line_a_customer_can_follow():
     assert b.interest == Decimal("342.00")
     assert b.total == Decimal("12402.00")
     assert b.overdue_days == 52 and b.overdue_months == 2
-    assert "已按本行设置的费率推算至 2024-03-08" in b.basis_text()
+    assert b.basis_text() == ("以上金额为估算：根据本行截至 2024年3月1日 的数据，按合同约定的利率和费率"
+                              "推算至 2024年3月8日；实际金额以本行系统记载为准。")
+    assert b.basis_text(customer=True) == b.basis_text()
 
 
 def test_projection_formula_follows_the_language():
@@ -66,7 +74,8 @@ def test_late_fee_charged_for_each_overdue_month_started_during_projection():
     (line,) = b.lines
     assert line.component == "late_fee"
     assert line.amount == Decimal("600.00")
-    assert line.formula == "本金 12,000.00 × 违约金率 5% × 1 个月 = 600.00"
+    assert line.formula == "本金 12,000.00 × 违约金比例 5% × 1 个月 = 600.00"
+    assert line.label == "违约金（推算）"
     assert b.late_fee == Decimal("650.00")
     # within the same overdue month nothing is added
     assert breakdown(account(), settings, on=date(2024, 3, 10)).lines == ()
@@ -97,7 +106,8 @@ def test_target_date_before_as_of_is_not_projected_backwards():
 def test_without_target_date_the_breakdown_is_as_of_the_figures():
     b = breakdown(account(), Settings(daily_interest_rate=Decimal("0.0005")))
     assert b.on == b.as_of == date(2024, 3, 1) and not b.projected
-    assert b.basis_text() == "数据截至 2024-03-01。"
+    assert b.basis_text() == "以上金额为本行截至 2024年3月1日 的数据。"
+    assert b.basis_text("en") == "These are the bank's figures as of 2024-03-01."
 
 
 def test_overdue_days_from_overdue_since_when_not_given():
@@ -134,6 +144,56 @@ def test_lines_and_basis_can_be_rendered_in_another_language():
     b = breakdown(account(), Settings(daily_interest_rate=Decimal("0.0005"),
                                       late_fee_rate=Decimal("0.05")), on=date(2024, 3, 21))
     assert b.lines[0].formula_in("en").startswith("principal 12,000.00 × daily rate 0.05%")
-    assert b.lines[1].formula_in("en") == "principal 12,000.00 × late-fee rate 5% × 1 months = 600.00"
-    assert b.lines[1].label_in("en") == "Late fees (projected)"
-    assert b.basis_text("en").startswith("Figures as of 2024-03-01, projected to 2024-03-21")
+    assert b.lines[1].formula_in("en") == ("principal 12,000.00 × late-charge rate 5% × 1 months"
+                                           " = 600.00")
+    assert b.lines[1].label_in("en") == "Late charges (projected)"
+    assert b.basis_text("en") == (
+        "These amounts are an estimate: the bank's figures as of 2024-03-01, carried forward to "
+        "2024-03-21 at the contract's interest and charge rates. The bank's system is "
+        "authoritative.")
+
+
+def test_card_late_charge_on_the_unpaid_minimum_payment_says_so():
+    settings = Settings(late_fee_rate=Decimal("0.05"), late_fee_base="minimum_payment",
+                        minimum_payment_share=Decimal("0.1"))
+    b = breakdown(account(product_type="card"), settings, on=date(2024, 3, 21))
+    (line,) = b.lines
+    # base 12,000.00 × 10% = 1,200.00; × 5% = 60.00 for the one month started
+    assert line.amount == Decimal("60.00")
+    assert line.formula == ("最低还款额未还部分 1,200.00（本金 12,000.00 × 10%）× 违约金比例 5% "
+                            "× 1 个月 = 60.00")
+    assert line.formula_in("en") == ("unpaid minimum payment 1,200.00 (principal 12,000.00 × 10%)"
+                                     " × late-charge rate 5% × 1 months = 60.00")
+    assert "本金 12,000.00 × 违约金比例" not in line.formula
+
+
+def test_card_minimum_late_charge_names_the_base_used():
+    settings = Settings(late_fee_rate=Decimal("0.05"), late_fee_base="minimum_payment",
+                        late_fee_min=Decimal("100"))
+    (line,) = breakdown(account(), settings, on=date(2024, 3, 21)).lines
+    assert line.amount == Decimal("100.00")
+    assert line.formula == "最低违约金 100.00（高于最低还款额未还部分 1,200.00 × 5%）× 1 个月 = 100.00"
+
+
+def test_loan_late_charge_is_penalty_interest_on_the_principal_whatever_the_base():
+    settings = Settings(late_fee_rate=Decimal("0.05"), late_fee_base="minimum_payment")
+    b = breakdown(account(product_type="loan"), settings, on=date(2024, 3, 21))
+    (line,) = b.lines
+    assert b.product_type == "loan"
+    assert line.amount == Decimal("600.00")
+    assert line.formula == "本金 12,000.00 × 罚息率 5% × 1 个月 = 600.00"
+    assert line.label == "罚息（推算）"
+    assert line.label_in("en") == "Penalty interest (projected)"
+    assert "违约金" not in line.formula
+
+
+def test_product_type_not_in_the_file_is_taken_from_the_settings():
+    assert breakdown(account(), Settings()).product_type == "card"
+    assert breakdown(account(), Settings(default_product_type="loan")).product_type == "loan"
+    assert breakdown(account(product_type="card"),
+                     Settings(default_product_type="loan")).product_type == "card"
+
+
+def test_breakdown_carries_the_currency_of_the_account():
+    b = breakdown(account(currency="USD"), Settings())
+    assert b.currency == "USD" and b.to_json()["currency"] == "USD"

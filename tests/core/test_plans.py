@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
@@ -17,6 +18,7 @@ from visitdesk.core.plans import (
     Waiver,
     add_months,
     build_plan,
+    instalment_cap,
 )
 from visitdesk.core.settings import Settings
 
@@ -314,6 +316,34 @@ def test_invalid_terms_are_refused_saying_what_to_change(terms, message):
 def test_instalment_cap_is_a_setting():
     with pytest.raises(PlanError, match="1 到 36 期"):
         build_plan(instalments(48), debt(), Settings(instalment_cap=36))
+
+
+def test_card_instalments_stop_at_sixty_whatever_the_setting():
+    generous = Settings(instalment_cap=72)
+    card = debt()
+    assert card.product_type == "card"
+    plan = build_plan(instalments(60), card, generous)
+    assert len(plan.instalments) == 60 and plan.instalment_cap == 60 and plan.can_agree
+    with pytest.raises(PlanError) as info:
+        build_plan(instalments(61), card, generous)
+    assert str(info.value) == "信用卡个性化分期最长 60 期（5 年），当前 61 期；请减少期数。"
+    assert instalment_cap(generous, "card") == 60 and instalment_cap(SETTINGS, "card") == 60
+
+
+def test_loan_instalments_follow_the_setting_beyond_sixty():
+    generous = Settings(instalment_cap=72)
+    loan = replace(debt(), product_type="loan")
+    plan = build_plan(instalments(61), loan, generous)
+    assert len(plan.instalments) == 61 and plan.instalment_cap == 72 and plan.can_agree
+    with pytest.raises(PlanError, match="1 到 60 期"):
+        build_plan(instalments(61), loan, SETTINGS)
+
+
+def test_card_deferral_is_not_agreed_beyond_sixty_months_even_with_a_larger_setting():
+    terms = PlanTerms(PlanKind.DEFERRAL, START, months=60, grace_months=3)
+    plan = build_plan(terms, debt(), Settings(instalment_cap=72))
+    assert not plan.can_agree
+    assert "60 个月" in plan.agreement_problems()[0]
 
 
 def test_amount_too_small_for_the_months_is_refused():

@@ -37,6 +37,8 @@ def test_every_setting_has_an_editor_of_its_type(qtbot, data_dir):
     assert isinstance(editors["instalment_cap"], QSpinBox)
     assert isinstance(editors["allow_principal_waiver"], QCheckBox)
     assert isinstance(editors["daily_interest_rate"], QLineEdit)
+    assert isinstance(editors["default_product_type"], QComboBox)
+    assert isinstance(editors["stale_figures_days"], QSpinBox)
     first_tab = dialog.form.tabs.widget(0)
     assert all(first_tab.isAncestorOf(editors[n]) for n in FIRST_RUN_FIELDS)
 
@@ -100,6 +102,21 @@ def test_missing_required_and_bad_numbers_block_saving_with_messages(qtbot, data
     assert "100%" in text
     assert "结束时间" in text
     assert dialog.result() == 0
+
+
+def test_product_type_and_late_charge_base_are_chosen_from_lists_and_saved(qtbot, data_dir):
+    dialog = SettingsDialog(data_dir, Settings(bank_name="某银行", officer_name="王", staff_no="1"))
+    qtbot.addWidget(dialog)
+    e = dialog.form.editors
+    assert [e["default_product_type"].itemText(i) for i in range(2)] == ["信用卡", "贷款"]
+    e["default_product_type"].setCurrentIndex(e["default_product_type"].findData("loan"))
+    e["late_fee_base"].setCurrentIndex(e["late_fee_base"].findData("minimum_payment"))
+    e["minimum_payment_share"].setText("5")
+    report = dialog.form.collect()
+    assert report.ok
+    assert report.settings.default_product_type == "loan"
+    assert report.settings.late_fee_base == "minimum_payment"
+    assert report.settings.minimum_payment_share == Decimal("0.05")
 
 
 def test_empty_rate_means_not_configured(qtbot, data_dir):

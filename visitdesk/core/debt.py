@@ -11,8 +11,10 @@ Conventions (documented so a customer's question can be answered):
 * Interest accrues on the overdue principal only (no compounding), for each calendar day
   after the as-of date up to and including the target date.
 * A month overdue is a started period of 30 days (days 1–30 = 1 month, as the M1…M6 buckets
-  count). A late fee is charged for each overdue month that starts during the projection:
-  ``max(principal × late_fee_rate, late_fee_min)``.
+  count). A late charge is made for each overdue month that starts during the projection:
+  ``max(base × late_fee_rate, late_fee_min)``. For a card (违约金) the base is the principal or
+  the unpaid minimum payment (``Settings.late_fee_base``; the minimum payment is
+  ``minimum_payment_share`` of the principal); for a loan (罚息) it is the principal.
 """
 
 from __future__ import annotations
@@ -22,12 +24,30 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from visitdesk.core.accounts import Account
+from visitdesk.core.accounts import PRODUCT_TYPES, Account
 from visitdesk.core.money import format_plain, money_str, round_fen
 from visitdesk.core.settings import Settings
-from visitdesk.i18n import tr
+from visitdesk.i18n import language, tr
 
 DAYS_PER_OVERDUE_MONTH = 30
+LATE_FEE_BASES = ("principal", "minimum_payment")
+"""Values of ``Settings.late_fee_base``."""
+
+
+def product_type_of(account: Account, settings: Settings) -> str:
+    """The account's product type, or the one the settings assume when the file did not say
+    (``"card"`` when neither is a known type)."""
+    for value in (account.product_type, settings.default_product_type):
+        if value in PRODUCT_TYPES:
+            return value
+    return "card"
+
+
+def late_fee_base_of(product_type: str, settings: Settings) -> str:
+    """What the monthly late charge is a share of: loans always the principal."""
+    if product_type == "card" and settings.late_fee_base in LATE_FEE_BASES:
+        return settings.late_fee_base
+    return "principal"
 
 
 def overdue_months(days: int | None) -> int | None:
@@ -37,6 +57,13 @@ def overdue_months(days: int | None) -> int | None:
     if days <= 0:
         return 0
     return -(-days // DAYS_PER_OVERDUE_MONTH)
+
+
+def date_words(d: date, lang: str | None = None) -> str:
+    """A date as people write it: ``2026年3月1日`` in Chinese, ``2026-03-01`` in English."""
+    if (lang or language()) == "zh_CN":
+        return f"{d.year}年{d.month}月{d.day}日"
+    return d.isoformat()
 
 
 def percent_text(rate: Decimal) -> str:
@@ -84,7 +111,7 @@ class DebtBreakdown:
     principal: Decimal
     interest: Decimal
     late_fee: Decimal
-    """Late fees (违约金/滞纳金) or penalty interest (罚息)."""
+    """A card's late charges (违约金) or a loan's penalty interest (罚息)."""
     other_fees: Decimal
     as_of: date | None
     """Date of the spreadsheet's figures (None when the account does not say)."""
@@ -98,6 +125,16 @@ class DebtBreakdown:
     """Amounts added by the projection, in order; empty when not projected."""
     projected: bool = False
     """True when rates were configured and the figures were carried forward to ``on``."""
+    product_type: str = "card"
+    """``card`` or ``loan`` (the account's, or the settings' default): decides the wording
+    of the late charge (违约金 or 罚息) and which agreement applies."""
+    currency: str = "CNY"
+    """ISO 4217 code of every amount."""
+
+    @property
+    def late_fee_key(self) -> str:
+        """Catalog suffix naming the late charge: ``late_fee.card`` or ``late_fee.loan``."""
+        return f"late_fee.{self.product_type}"
 
     @property
     def total(self) -> Decimal:
@@ -107,17 +144,24 @@ class DebtBreakdown:
         """``principal``, ``interest``, ``late_fee`` or ``other_fees``."""
         return getattr(self, name)
 
-    def basis_text(self, lang: str | None = None) -> str:
-        """One sentence saying which date the figures are as of and whether projected."""
+    def basis_text(self, lang: str | None = None, *, customer: bool = False) -> str:
+        """One sentence saying which date the figures are the bank's data of, whether they
+        were carried forward (an estimate) and that the bank's system is authoritative.
+
+        ``customer``: the wording for a customer document, without the internal remark that
+        rates are not configured."""
         if self.as_of is None:
-            return tr("plans.debt.basis.unknown", lang=lang)
+            return tr("plans.debt.basis.customer.unknown" if customer
+                      else "plans.debt.basis.unknown", lang=lang)
+        as_of = date_words(self.as_of, lang)
+        on = date_words(self.on, lang) if self.on else ""
         if self.projected and self.on != self.as_of:
-            return tr("plans.debt.basis.projected", lang=lang, as_of=self.as_of.isoformat(),
-                      on=self.on.isoformat() if self.on else "")
+            return tr("plans.debt.basis.projected", lang=lang, as_of=as_of, on=on)
         if self.on and self.on != self.as_of:
-            return tr("plans.debt.basis.not_projected", lang=lang,
-                      as_of=self.as_of.isoformat(), on=self.on.isoformat())
-        return tr("plans.debt.basis.as_of", lang=lang, as_of=self.as_of.isoformat())
+            key = ("plans.debt.basis.customer.not_projected" if customer
+                   else "plans.debt.basis.not_projected")
+            return tr(key, lang=lang, as_of=as_of, on=on)
+        return tr("plans.debt.basis.as_of", lang=lang, as_of=as_of)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -132,6 +176,8 @@ class DebtBreakdown:
             "overdue_days": self.overdue_days,
             "overdue_months": self.overdue_months,
             "projected": self.projected,
+            "product_type": self.product_type,
+            "currency": self.currency,
             "lines": [
                 {"key": ln.key, "component": ln.component, "formula": ln.formula,
                  "amount": money_str(ln.amount)}
@@ -164,6 +210,7 @@ def breakdown(account: Account, settings: Settings, on: date | None = None) -> D
     projected = False
     span = (target - as_of).days if (as_of and target) else 0
     configured = settings.daily_interest_rate is not None or settings.late_fee_rate is not None
+    product = product_type_of(account, settings)
     if configured and span > 0:
         projected = True
         principal = account.principal
@@ -184,21 +231,8 @@ def breakdown(account: Account, settings: Settings, on: date | None = None) -> D
             else:
                 months = span // DAYS_PER_OVERDUE_MONTH
             if months > 0:
-                rate = settings.late_fee_rate
-                by_rate = round_fen(principal * rate)
-                minimum = round_fen(settings.late_fee_min)
-                each = max(by_rate, minimum)
-                added = each * months
-                params = {
-                    "principal": format_plain(principal), "rate": percent_text(rate),
-                    "months": months, "minimum": format_plain(minimum),
-                    "each": format_plain(each), "amount": format_plain(added)}
-                key = ("plans.debt.formula.late_fee_min" if minimum > by_rate
-                       else "plans.debt.formula.late_fee")
-                lines.append(BreakdownLine(
-                    "plans.debt.line.late_fee", "late_fee", tr(key, **params), added, params,
-                    key))
-                late_fee += added
+                lines.append(_late_fee_line(principal, months, product, settings))
+                late_fee += lines[-1].amount
     return DebtBreakdown(
         account_no=account.account_no,
         principal=round_fen(account.principal),
@@ -211,5 +245,32 @@ def breakdown(account: Account, settings: Settings, on: date | None = None) -> D
         overdue_months=overdue_months(days_after),
         lines=tuple(lines),
         projected=projected,
+        product_type=product,
+        currency=account.currency or "CNY",
     )
+
+
+def _late_fee_line(principal: Decimal, months: int, product: str,
+                   settings: Settings) -> BreakdownLine:
+    """The late charge for ``months`` overdue months started during the projection, with
+    its formula in the wording of the product and the base actually used."""
+    assert settings.late_fee_rate is not None
+    rate = settings.late_fee_rate
+    base_kind = late_fee_base_of(product, settings)
+    share = settings.minimum_payment_share
+    base = round_fen(principal * share) if base_kind == "minimum_payment" else principal
+    by_rate = round_fen(base * rate)
+    minimum = round_fen(settings.late_fee_min)
+    each = max(by_rate, minimum)
+    added = each * months
+    params: dict[str, Any] = {
+        "principal": format_plain(principal), "base": format_plain(base),
+        "share": percent_text(share), "rate": percent_text(rate), "months": months,
+        "minimum": format_plain(minimum), "each": format_plain(each),
+        "amount": format_plain(added)}
+    key = f"plans.debt.formula.{product}.{base_kind}"
+    if minimum > by_rate:
+        key += "_min"
+    return BreakdownLine(f"plans.debt.line.late_fee.{product}", "late_fee", tr(key, **params),
+                         added, params, key)
 

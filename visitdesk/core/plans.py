@@ -17,8 +17,9 @@ Conventions:
   instalment pays the remaining balance with its interest.
 * The down payment is due on the agreement date (row 0).
 * A deferral's grace months carry no payment and no fee or interest.
-* A plan whose last payment falls more than ``Settings.instalment_cap`` months after the
-  agreement date (e.g. a deferral followed by 60 instalments) can be drafted but not agreed.
+* A card plan has at most 60 monthly periods whatever the settings say
+  (:func:`instalment_cap`). A plan whose last payment falls more than that cap
+  (``Settings.instalment_cap`` for loans) months after the agreement date (e.g. a deferral followed by 60 instalments) can be drafted but not agreed.
 * A reduction is a waiver (减免) or a debt component left out of the plan; either needs the
   approval data (approver, reference, date, reason) before the plan can be agreed, but a plan
   without it can still be drafted and shown.
@@ -468,8 +469,21 @@ MAX_AMOUNT = Decimal("1000000000000")
 """No amount in a plan reaches a trillion yuan; larger ones are typing errors."""
 
 
-def _check_terms(terms: PlanTerms, settings: Settings) -> None:
-    cap = settings.instalment_cap
+CARD_INSTALMENT_CAP = 60
+"""Negotiated card instalments last at most five years (Art. 70 of the card rules): a hard
+cap that no setting raises."""
+
+
+def instalment_cap(settings: Settings, product_type: str) -> int:
+    """Most monthly periods a plan on this product may have: the setting, and for a card
+    never more than :data:`CARD_INSTALMENT_CAP`."""
+    if product_type == "card":
+        return min(settings.instalment_cap, CARD_INSTALMENT_CAP)
+    return settings.instalment_cap
+
+
+def _check_terms(terms: PlanTerms, settings: Settings, product_type: str) -> None:
+    cap = instalment_cap(settings, product_type)
     amounts = [terms.down_payment, *(r.amount for r in terms.custom_rows)]
     if terms.waiver is not None:
         amounts += [terms.waiver.interest, terms.waiver.fees, terms.waiver.principal]
@@ -510,6 +524,8 @@ def _check_terms(terms: PlanTerms, settings: Settings) -> None:
         if terms.fee_mode is not FeeMode.NONE:
             raise _fail("plans.error.lump_sum_fee")
     if kind in (PlanKind.INSTALMENTS, PlanKind.DEFERRAL) and not 1 <= terms.months <= cap:
+        if cap < settings.instalment_cap:  # the card rule, not the bank's setting, refuses
+            raise _fail("plans.error.card_cap", months=terms.months, cap=CARD_INSTALMENT_CAP)
         raise _fail("plans.error.months_range", months=terms.months, cap=cap)
     if kind is PlanKind.DEFERRAL and not 1 <= terms.grace_months <= cap:
         raise _fail("plans.error.grace_range", grace=terms.grace_months, max=cap)
@@ -617,7 +633,7 @@ def _instalment_parts(terms: PlanTerms, financed: Decimal, count: int
 def build_plan(terms: PlanTerms, debt: DebtBreakdown, settings: Settings) -> Plan:
     """The schedule for ``terms`` on ``debt``; invalid terms raise :class:`PlanError` whose
     message says what to change."""
-    _check_terms(terms, settings)
+    _check_terms(terms, settings, debt.product_type)
     settled, reductions = _reduce(terms, debt, settings)
     down = round_fen(terms.down_payment)
     if down != terms.down_payment:
@@ -661,7 +677,8 @@ def build_plan(terms: PlanTerms, debt: DebtBreakdown, settings: Settings) -> Pla
         schedule.append(ScheduleRow(first_n + index, due, principal, fee, principal + fee,
                                     balance))
     return Plan(terms=terms, debt=debt, schedule=tuple(schedule), settled=settled,
-                reductions=reductions, instalment_cap=settings.instalment_cap)
+                reductions=reductions,
+                instalment_cap=instalment_cap(settings, debt.product_type))
 
 
 def custom_total(terms: PlanTerms, debt: DebtBreakdown, settings: Settings) -> Decimal:

@@ -22,7 +22,8 @@ class Settings:
     staff_no: str = ""
     officer_phone: str = ""
     bank_hotline: str = ""
-    """The bank's customer-service hotline, printed on handouts."""
+    """The bank's customer-service hotline. Required before any document for the customer
+    (handout, agreement) is produced: they must be able to call the bank, object and complain."""
     payment_channels: str = ""
     """How customers can pay; one channel per line (printed on handouts)."""
     language: str = "zh_CN"
@@ -38,11 +39,24 @@ class Settings:
     daily_interest_rate: Decimal | None = None
     """Daily interest on the overdue principal, as a fraction (0.0005 = 0.05% a day); None: not configured."""
     late_fee_rate: Decimal | None = None
-    """Late fee per overdue month as a fraction of the principal; None: not configured."""
+    """Late charge per overdue month as a fraction of its base (``late_fee_base``): a card's
+    违约金 or a loan's 罚息; None: not configured."""
     late_fee_min: Decimal = Decimal("0")
-    """Smallest late fee charged for a month, when a late-fee rate is configured."""
+    """Smallest late charge for a month, when a late-charge rate is configured."""
+    late_fee_base: str = "principal"
+    """What a card's 违约金 is a share of: ``"principal"`` (the overdue principal) or
+    ``"minimum_payment"`` (the unpaid minimum payment, ``minimum_payment_share`` of the
+    principal). Loans' 罚息 is always charged on the principal."""
+    minimum_payment_share: Decimal = Decimal("0.1")
+    """A card's minimum payment as a share of its principal (for ``late_fee_base``)."""
     instalment_cap: int = 60
-    """Most monthly periods a negotiated plan may have (five years for cards)."""
+    """Most monthly periods a negotiated plan may have. Cards never exceed 60 (five years,
+    Art. 70 of the card rules) whatever this says; see ``plans.instalment_cap``."""
+    default_product_type: str = "card"
+    """Product type (``"card"`` or ``"loan"``) assumed for an account whose file does not
+    say; it decides the agreement, the cap on instalments and the late-charge wording."""
+    stale_figures_days: int = 30
+    """Figures older than this many days on the visit day are flagged on the briefing."""
     allow_principal_waiver: bool = False
     """Whether a waiver may reduce the principal (otherwise only interest and fees)."""
     affordability_share: Decimal = Decimal("0.5")

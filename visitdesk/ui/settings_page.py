@@ -48,9 +48,14 @@ FIRST_RUN_FIELDS: tuple[str, ...] = (
 REQUIRED_FIELDS: tuple[str, ...] = ("bank_name", "officer_name", "staff_no")
 """What ``Settings.is_configured`` needs."""
 PERCENT_FIELDS: frozenset[str] = frozenset(
-    {"daily_interest_rate", "late_fee_rate", "affordability_share"})
+    {"daily_interest_rate", "late_fee_rate", "affordability_share", "minimum_payment_share"})
 """Stored as fractions, edited as percentages (0.0005 ↔ 0.05 %)."""
 MULTILINE_FIELDS: frozenset[str] = frozenset({"payment_channels"})
+CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
+    "default_product_type": ("card", "loan"),
+    "late_fee_base": ("principal", "minimum_payment"),
+}
+"""Text settings with a fixed set of values, edited with a list (``ui.settings.choice.*``)."""
 OPTIONAL_ACCOUNT_FIELDS: tuple[str, ...] = (
     "phone", "address", "interest", "late_fee", "other_fees", "overdue_days",
     "overdue_since", "due_date", "branch", "officer",
@@ -117,6 +122,11 @@ class SettingsForm(QWidget):
             for lang in i18n.LANGUAGES:
                 combo.addItem(tr(f"ui.language.{lang}"), lang)
             return combo
+        if name in CHOICE_FIELDS:
+            combo = QComboBox()
+            for value in CHOICE_FIELDS[name]:
+                combo.addItem(tr(f"ui.settings.choice.{name}.{value}"), value)
+            return combo
         if name == "extra_required_fields":
             box = QWidget()
             grid = QGridLayout(box)
@@ -151,7 +161,7 @@ class SettingsForm(QWidget):
     def set_settings(self, settings: Settings) -> None:
         for name, editor in self.editors.items():
             value = getattr(settings, name)
-            if name == "language":
+            if name == "language" or name in CHOICE_FIELDS:
                 assert isinstance(editor, QComboBox)
                 editor.setCurrentIndex(max(editor.findData(value), 0))
             elif name == "extra_required_fields":
@@ -179,7 +189,7 @@ class SettingsForm(QWidget):
         problems: list[tuple[str, str]] = []
         for name, editor in self.editors.items():
             hint = self._hints[name]
-            if name == "language":
+            if name == "language" or name in CHOICE_FIELDS:
                 assert isinstance(editor, QComboBox)
                 values[name] = editor.currentData()
             elif name == "extra_required_fields":

@@ -154,7 +154,7 @@ def briefing_content(accounts: Sequence[Account], settings: Settings, playbook, 
             heading=t("docs.briefing.account_heading", name=account.name,
                       card=mask_card(account.account_no)),
             facts=facts, debt=debt,
-            debt_lines=debt_notes(debt),
+            debt_lines=debt_notes(debt, lang),
             options=tuple(options), stages=stages, situations=situations, form=form))
     officer = settings.officer_name + (paren(settings.staff_no, lang) if settings.staff_no else "")
     return BriefingContent(

@@ -60,9 +60,9 @@ def bank_line(settings: Settings) -> str:
     return " ".join(x for x in (settings.bank_name, settings.branch) if x)
 
 
-def debt_notes(debt: DebtBreakdown) -> tuple[str, ...]:
+def debt_notes(debt: DebtBreakdown, lang: str) -> tuple[str, ...]:
     """How the debt was computed: its basis, then the formula of each added amount."""
-    return (debt.basis_text(), *(ln.formula for ln in debt.lines))
+    return (debt.basis_text(lang), *(ln.formula_in(lang) for ln in debt.lines))
 
 
 def fmt_date(d: date | None, lang: str) -> str:
