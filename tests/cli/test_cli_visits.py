@@ -112,7 +112,9 @@ def test_finalise_blocked_exits_2_with_the_report_then_succeeds_after_fix(env, c
     write(answers, data)
     assert cli(data_dir, capsys, "visit", "update", visit_id, "--answers", str(answers))[0] == 0
     assert cli(data_dir, capsys, "visit", "finalise", visit_id)[0] == EXIT_REFUSED
-    assert cli(data_dir, capsys, "visit", "ack", visit_id, "--all")[0] == 0
+    assert cli(data_dir, capsys, "visit", "ack", visit_id, "--all")[0] == EXIT_REFUSED  # no reason
+    assert cli(data_dir, capsys, "visit", "ack", visit_id, "--all",
+               "--reason", "客户转述他人的话，非本人所说")[0] == 0
     code, out, err = cli(data_dir, capsys, "visit", "finalise", visit_id)
     assert code == 0, out + err
     code, out, _ = cli(data_dir, capsys, "visit", "show", visit_id, "--json")

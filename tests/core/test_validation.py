@@ -12,7 +12,8 @@ from visitdesk import i18n
 from visitdesk.core.lexicon import load_lexicon
 from visitdesk.core.playbook import load_playbook
 from visitdesk.core.validation import validate
-from visitdesk.core.visit import RaisedSituation, with_answer, with_situation
+from visitdesk.core.errors import InputError
+from visitdesk.core.visit import RaisedSituation, with_acknowledgement, with_answer, with_situation
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +164,120 @@ def test_disputed_debt_cannot_carry_an_agreed_plan_until_verified(good, pb, acc,
     report = check(record, pb, acc, lex)
     assert locations(report) == {"dispute_verified"}
     record = dataclasses.replace(record, dispute_verified=True)
+    report = check(record, pb, acc, lex)
+    # "verified" alone is not enough: the bank's reference and who checked it are needed
+    assert locations(report) == {"dispute_reference", "dispute_verified_by", "dispute_verified"}
+    assert report.at("dispute_reference")[0].message() == "已勾选“异议已核实”，但没有填写核查编号"
+    assert report.at("dispute_verified_by")[0].message("en") == (
+        "\"Dispute verified\" is ticked but who verified it is missing")
+    record = dataclasses.replace(record, dispute_reference="HC20261121-0042")
+    assert locations(check(record, pb, acc, lex)) == {"dispute_verified_by", "dispute_verified"}
+    record = dataclasses.replace(record, dispute_verified_by="信用卡中心客服部 周敏")
+    assert check(record, pb, acc, lex).can_finalise
+
+
+def test_unverified_dispute_message_names_what_verification_needs(good, pb, acc, lex):
+    record = dataclasses.replace(good, outcome="disputes", plan_agreed=True)
+    issue = check(record, pb, acc, lex).at("dispute_verified")[0]
+    assert issue.message() == ("客户对欠款有异议：在异议经核实（有核查编号和核查人）之前，"
+                               "不能约定还款方案")
+    assert "verification reference" in issue.message("en")
+
+
+@pytest.mark.parametrize("start, end", [
+    (datetime(2026, 11, 20, 22, 0), datetime(2026, 11, 20, 22, 30)),   # starts exactly at 22:00
+    (datetime(2026, 11, 20, 21, 40), datetime(2026, 11, 20, 22, 1)),   # ends after 22:00
+    (datetime(2026, 11, 20, 21, 0), datetime(2026, 11, 21, 9, 0)),     # overnight
+    (datetime(2026, 11, 20, 7, 59), datetime(2026, 11, 20, 8, 40)),    # starts at 07:59
+], ids=["starts_at_22", "ends_after_22", "overnight", "starts_at_0759"])
+def test_contact_hours_edges_need_consent(good, pb, acc, lex, start, end):
+    record = dataclasses.replace(good, actual_start=start, actual_end=end)
+    report = check(record, pb, acc, lex)
+    assert locations(report) == {"consent.outside_contact_hours"}
+    visit = f"{start:%H:%M}–{end:%H:%M}"
+    assert report.errors[0].message() == (
+        f"上门时间 {visit} 不在允许的联系时段 08:00–22:00 内，须记录客户同意")
+    assert report.errors[0].message("en") == (
+        f"The visit ({visit}) was outside the allowed contact hours 08:00–22:00; "
+        "the customer's consent must be recorded")
+    assert check(dataclasses.replace(record, consent_outside_hours=True), pb, acc,
+                 lex).can_finalise
+
+
+def test_visit_from_0800_to_exactly_2200_needs_no_consent(good, pb, acc, lex):
+    record = dataclasses.replace(good, actual_start=datetime(2026, 11, 20, 8, 0),
+                                 actual_end=datetime(2026, 11, 20, 22, 0))
+    assert check(record, pb, acc, lex).can_finalise
+
+
+def _met(good, met, **changes):
+    return dataclasses.replace(good, met=met, met_name="客户的母亲", others_present=False,
+                               **changes)
+
+
+def test_debt_discussed_with_a_family_member_is_an_error_not_a_warning(good, pb, acc, lex):
+    record = _met(good, "family_member", debt_discussed=True)
+    report = check(record, pb, acc, lex)
+    issue = next(i for i in report.errors if i.code == "disclosure")
+    assert issue.location == "debt_discussed" and issue.severity == "error"
+    assert issue.message() == (
+        "与家庭成员谈及了欠款，而其不是经核实的客户本人或担保人：这属于向第三人披露欠款，"
+        "本记录不能定稿。请保留记录原样，并立即报告主管")
+    assert issue.message("en").startswith("The debt was discussed with the person met (")
+    assert issue.message("en").endswith(
+        "), who is not the confirmed customer or guarantor: this discloses the debt to a third "
+        "party and the record cannot be finalised. Keep the record as it is and report it to "
+        "your supervisor at once")
+    assert not report.can_finalise
+
+
+def test_who_was_met_and_whether_the_debt_was_discussed_are_separate(good, pb, acc, lex):
+    record = _met(good, "other", debt_discussed=None, outcome="customer_not_met",
+                  answers={}, situations={}, plan=None, plan_agreed=False)
+    assert locations(check(record, pb, acc, lex)) == {"debt_discussed"}
+    record = dataclasses.replace(record, debt_discussed=False)
+    assert check(record, pb, acc, lex).can_finalise
+
+
+def test_conversation_outcome_without_the_confirmed_customer_cannot_be_finalised(
+        good, pb, acc, lex):
+    record = _met(good, "family_member", debt_discussed=False)
+    report = check(record, pb, acc, lex)
+    assert "outcome" in {i.location for i in report.errors if i.code == "outcome_needs_customer"}
+
+
+def test_customer_whose_identity_was_not_confirmed_is_not_the_confirmed_customer(
+        good, pb, acc, lex):
+    record = dataclasses.replace(good, identity_method="not_confirmed", debt_discussed=True)
+    assert "disclosure" in {i.code for i in check(record, pb, acc, lex).errors}
+
+
+def test_debt_may_be_discussed_with_a_confirmed_guarantor(good, pb, acc, lex):
+    record = _met(good, "guarantor", debt_discussed=True, identity_method=None)
+    assert locations(check(record, pb, acc, lex)) == {"identity_method"}
+    record = dataclasses.replace(record, identity_method="id_card")
+    assert "disclosure" not in check(record, pb, acc, lex).codes()
+
+
+def test_conversation_needs_recording_told_and_its_reference(good, pb, acc, lex):
+    record = dataclasses.replace(good, recording_told=None)
+    report = check(record, pb, acc, lex)
+    assert locations(report) == {"recording_told"}
+    assert report.errors[0].message() == "请记录是否已告知对方谈话正在录音录像"
+    record = dataclasses.replace(good, recording_reference=" ")
+    report = check(record, pb, acc, lex)
+    assert locations(report) == {"recording_reference"}
+    assert report.errors[0].message("en") == (
+        "Give the recording's number or file name so that it can be found later")
+
+
+def test_conversation_not_announced_as_recorded_is_a_warning_needing_a_reason(
+        good, pb, acc, lex):
+    record = dataclasses.replace(good, recording_told=False, recording_reference="")
+    report = check(record, pb, acc, lex)
+    assert not report.errors and [w.code for w in report.unacknowledged] == [
+        "recording_not_told"]
+    record = with_acknowledgement(record, report.warnings[0].key, "李明", "记录仪故障，已报修")
     assert check(record, pb, acc, lex).can_finalise
 
 
@@ -242,11 +357,23 @@ def test_lexicon_hit_is_a_warning_with_phrase_and_place(good, pb, acc, lex):
 def test_acknowledged_lexicon_warnings_no_longer_block(good, pb, acc, lex):
     record = with_answer(good, "listening", "customer_proposal", "客户说：你们是不是要抓你去坐牢？")
     report = check(record, pb, acc, lex)
-    record = dataclasses.replace(record,
-                                 warnings_acknowledged=tuple(w.key for w in report.warnings))
+    for w in report.warnings:
+        record = with_acknowledgement(record, w.key, "李明（A1023）", "客户自己的话，照录")
     report = check(record, pb, acc, lex)
     assert report.warnings and all(w.acknowledged for w in report.warnings)
+    assert report.warnings[0].to_json()["reason"] == "客户自己的话，照录"
+    assert report.warnings[0].to_json()["acknowledged_by"] == "李明（A1023）"
     assert report.can_finalise
+
+
+def test_a_warning_listed_as_acknowledged_without_who_and_why_still_blocks(good, pb, acc, lex):
+    record = with_answer(good, "listening", "customer_proposal", "客户说：你们是不是要抓你去坐牢？")
+    keys = tuple(w.key for w in check(record, pb, acc, lex).warnings)
+    record = dataclasses.replace(record, warnings_acknowledged=keys)
+    report = check(record, pb, acc, lex)
+    assert report.unacknowledged and not report.can_finalise
+    with pytest.raises(InputError, match="理由"):
+        with_acknowledgement(record, keys[0], "李明", "  ")
 
 
 def test_lexicon_screens_situation_answers_and_notes_in_english_too(good, pb, acc, lex):

@@ -160,6 +160,8 @@ def fill_facts(window) -> None:
     set_moment(facts.moments["actual_end"], 10, 50)
     fill(facts.met, "customer")
     fill(facts.identity, "id_card")
+    fill(facts.recording_told, True)
+    facts.recording_reference.setText("DSJ-07 20261120-1005")
     fill(facts.others_present, False)
 
 
@@ -528,8 +530,14 @@ def test_screened_phrase_is_a_warning_that_blocks_until_acknowledged(qtbot, env,
     finish = window.show_page("finish")
     ((key, check),) = finish.warning_checks.items()
     assert "通知你单位" in check.accessibleDescription()
+    check.click()  # without a reason the tick does not stand
+    assert not check.isChecked() and window.record.warnings_acknowledged == ()
+    assert finish.state_label.text() == "请先写明理由，再勾选“我已知悉”。"
+    finish.ack_reasons[key].setText("照录客户转述的原话")
     check.click()
     assert window.record.warnings_acknowledged == (key,)
+    ack = window.record.acknowledgements[key]
+    assert ack.reason == "照录客户转述的原话" and ack.by.startswith(window.record.officer.name)
     window.revalidate()
     assert problem_items(window)[0].text(0) == "提醒（已确认）"
     assert window.finalise() is True
@@ -748,3 +756,37 @@ def test_declining_settings_starts_no_visit(qtbot, env, dialogs):
     qtbot.addWidget(parent)
     assert visit_ui.open_visit(parent, ctx, acc) is None
     assert VisitRepository(ctx.store, settings=ctx.settings).list() == []
+
+
+def test_facts_page_asks_whether_the_debt_was_discussed_with_someone_else(qtbot, env, dialogs):
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    facts = window.page_by_key["facts"]
+    fill(facts.met, "customer")
+    assert not facts.is_shown("debt_discussed") and facts.is_shown("recording_told")
+    assert not facts.is_shown("recording_reference")
+    fill(facts.recording_told, True)
+    assert facts.is_shown("recording_reference")
+    fill(facts.met, "family_member")
+    assert facts.is_shown("debt_discussed") and not facts.is_shown("identity_method")
+    fill(facts.debt_discussed_met, True)
+    assert window.record.debt_discussed is True
+    window.revalidate()
+    assert "debt_discussed" in {i.location for i in window.report.errors
+                                if i.code == "disclosure"}
+
+
+def test_plan_page_asks_for_the_verification_reference_and_who_verified(qtbot, env, dialogs):
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    page = window.show_page("plan")
+    window.apply(lambda r: dataclasses.replace(r, outcome="disputes"))
+    window.revalidate()
+    assert page.dispute_verified.isVisibleTo(page) and not page.dispute_row.isVisibleTo(page)
+    page.dispute_verified.click()
+    window.revalidate()
+    assert page.dispute_row.isVisibleTo(page)
+    page.dispute_reference.setText("HC20261121-0042")
+    page.dispute_verified_by.setText("客服部 周敏")
+    assert (window.record.dispute_reference, window.record.dispute_verified_by) == (
+        "HC20261121-0042", "客服部 周敏")

@@ -10,12 +10,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from visitdesk.cli import COMMON, EXIT_REFUSED, add_command, print_json
 from visitdesk.core.errors import InputError
-from visitdesk.core.visit import Person, VisitRecord, open_triggered
+from visitdesk.core.visit import Person, VisitRecord, open_triggered, with_acknowledgement
 from visitdesk.i18n import tr
 
 _visit_sub: Any = None
@@ -187,9 +188,14 @@ def cmd_ack(ctx: Any) -> int:
         raise InputError(tr("visit.cli.ack_unknown", keys=", ".join(unknown)))
     if not wanted:
         raise InputError(tr("visit.cli.ack_nothing"))
-    acknowledged = tuple(dict.fromkeys([*record.warnings_acknowledged, *sorted(wanted)]))
-    repo.save_draft(dataclasses.replace(record, warnings_acknowledged=acknowledged),
-                    _who(ctx, record))
+    reason = (ctx.args.reason or "").strip()
+    if not reason:
+        raise InputError(tr("visit.cli.ack_reason"))
+    who = _who(ctx, record)
+    now = datetime.now().astimezone().replace(microsecond=0)
+    for key in sorted(wanted):
+        record = with_acknowledgement(record, key, who, reason, now)
+    repo.save_draft(record, who)
     print(tr("visit.cli.acked", count=len(wanted), id=record.id))
     return 0
 
@@ -289,6 +295,8 @@ def register(sub: Any) -> None:
     p.add_argument("id", metavar="ID")
     p.add_argument("keys", nargs="*", metavar="KEY", help="warning keys, as shown by show")
     p.add_argument("--all", action="store_true", help="acknowledge every current warning")
+    p.add_argument("--reason", metavar="TEXT",
+                   help="why the warnings may stand (required; printed on the summary)")
     p.add_argument("--who")
 
     p = add_command(vsub, "amend", "start a new version of a finalised visit", cmd_amend)

@@ -20,7 +20,7 @@ from visitdesk.core.lexicon import Lexicon, screen
 from visitdesk.core.plans import PlanTerms, build_plan
 from visitdesk.core.playbook import FREE_TEXT_TYPES, Field, Playbook, is_blank, value_problem
 from visitdesk.core.settings import Settings
-from visitdesk.core.visit import VisitRecord
+from visitdesk.core.visit import Acknowledgement, VisitRecord
 from visitdesk.i18n import tr
 
 
@@ -36,6 +36,8 @@ class ValidationIssue:
     detail: str = ""
     """Distinguishes issues of the same code at the same place (the phrase, for the lexicon)."""
     acknowledged: bool = False
+    acknowledgement: Acknowledgement | None = field(default=None, compare=False)
+    """Who acknowledged the warning and why (when acknowledged)."""
 
     @property
     def key(self) -> str:
@@ -57,6 +59,9 @@ class ValidationIssue:
                                "key": self.key}
         if self.severity == "warning":
             out["acknowledged"] = self.acknowledged
+            if self.acknowledgement is not None:
+                out["acknowledged_by"] = self.acknowledgement.by
+                out["reason"] = self.acknowledgement.reason
         if self.code == "lexicon":
             out["phrase"] = self.params.get("phrase", "")
             out["category"] = self.params.get("category_id", "")
@@ -111,16 +116,25 @@ class ValidationReport:
         return "\n".join(lines)
 
 
+def acknowledged_keys(record: VisitRecord) -> set[str]:
+    """Warning keys that stand acknowledged: listed, and with who acknowledged and why."""
+    acks = record.acknowledgements
+    return {k for k in record.warnings_acknowledged
+            if k in acks and acks[k].reason.strip() and acks[k].by.strip()}
+
+
 class _Collector:
-    def __init__(self, acknowledged: tuple[str, ...]) -> None:
+    def __init__(self, record: VisitRecord) -> None:
         self.issues: list[ValidationIssue] = []
-        self.acknowledged = set(acknowledged)
+        self.acknowledged = acknowledged_keys(record)
+        self.acknowledgements = record.acknowledgements
 
     def add(self, severity: str, code: str, location: str, detail: str = "",
             **params: Any) -> None:
         issue = ValidationIssue(code, severity, location, f"visit.rule.{code}", params, detail)
         if severity == "warning" and issue.key in self.acknowledged:
-            issue = replace(issue, acknowledged=True)
+            issue = replace(issue, acknowledged=True,
+                            acknowledgement=self.acknowledgements[issue.key])
         self.issues.append(issue)
 
     def error(self, code: str, location: str, detail: str = "", **params: Any) -> None:
@@ -193,7 +207,7 @@ def raised_situations(record: VisitRecord, playbook: Playbook) -> tuple[str, ...
 def validate(record: VisitRecord, playbook: Playbook, settings: Settings,
              account: Account | None = None, lexicon: Lexicon | None = None) -> ValidationReport:
     """Check every rule; never raises for a problem of the record."""
-    c = _Collector(record.warnings_acknowledged)
+    c = _Collector(record)
     outcome = playbook.outcome(record.outcome)
     conversation = outcome.conversation if outcome else True
 
@@ -239,13 +253,11 @@ def validate(record: VisitRecord, playbook: Playbook, settings: Settings,
     elif record.met not in choice_ids:
         c.error("bad_choice", "met", value=record.met)
     met_someone = record.met not in (None, "nobody")
-    if record.met == "customer":
+    if record.met in ("customer", "guarantor"):
         if record.identity_method is None:
             c.error("identity_missing", "identity_method")
         elif record.identity_method not in {m.id for m in playbook.identity_methods}:
             c.error("bad_choice", "identity_method", value=record.identity_method)
-        elif record.identity_method == "not_confirmed":
-            c.warning("identity_not_confirmed", "identity_method")
     if met_someone:
         if record.others_present is None:
             c.error("others_present_missing", "others_present")
@@ -257,8 +269,8 @@ def validate(record: VisitRecord, playbook: Playbook, settings: Settings,
             elif record.debt_discussed_with_others_present and not \
                     record.consent_discuss_with_others:
                 c.error("third_party", "consent.discuss_with_others_present")
-    if record.met in ("family_member", "other") and conversation:
-        c.warning("not_the_customer", "met")
+    _check_disclosure(c, record, playbook, conversation)
+    _check_recording(c, record, conversation)
 
     # --- stages ---------------------------------------------------------------------------
     for stage in playbook.stages:
@@ -286,8 +298,7 @@ def validate(record: VisitRecord, playbook: Playbook, settings: Settings,
         c.error("outcome_needs_plan", "plan_agreed", outcome=outcome.label.get())
     if record.plan is not None:
         _check_plan(c, record, settings, account)
-    if record.plan_agreed and disputed and not record.dispute_verified:
-        c.error("dispute_unverified", "dispute_verified")
+    _check_dispute_verification(c, record, disputed)
 
     # --- conduct --------------------------------------------------------------------------
     for item in playbook.conduct:
@@ -300,6 +311,63 @@ def validate(record: VisitRecord, playbook: Playbook, settings: Settings,
             _screen(c, getattr(record, key), key, tr(f"visit.label.{key}"), lexicon)
 
     return ValidationReport(tuple(c.issues))
+
+
+MAY_DISCUSS_DEBT = ("customer", "guarantor")
+"""Who the debt may be discussed with (``met`` ids), once their identity is confirmed."""
+UNCONFIRMED_IDENTITY = "not_confirmed"
+
+
+def may_discuss_debt(record: VisitRecord) -> bool:
+    """Whether the person met is the confirmed customer or a confirmed guarantor."""
+    return record.met in MAY_DISCUSS_DEBT and record.identity_method not in (
+        None, UNCONFIRMED_IDENTITY)
+
+
+def _check_disclosure(c: _Collector, record: VisitRecord, playbook: Playbook,
+                      conversation: bool) -> None:
+    """Who was met and whether the debt was discussed are recorded separately; the debt
+    discussed with anyone but the confirmed customer or guarantor is a breach that blocks
+    finalising (the record keeps it as it happened)."""
+    if record.met in (None, "nobody") or record.met not in {m.id for m in playbook.met_choices}:
+        return
+    if may_discuss_debt(record) or (record.met in MAY_DISCUSS_DEBT
+                                    and record.identity_method is None):
+        return  # the confirmed customer or guarantor, or identity not given yet (its own rule)
+    who = next((m.label.get() for m in playbook.met_choices if m.id == record.met), record.met)
+    if record.debt_discussed is None:
+        c.error("debt_discussed_with_met_missing", "debt_discussed", who=who)
+    elif record.debt_discussed:
+        c.error("disclosure", "debt_discussed", who=who)
+    if conversation and record.outcome is not None and not record.debt_discussed:
+        c.error("outcome_needs_customer", "outcome", who=who)
+
+
+def _check_recording(c: _Collector, record: VisitRecord, conversation: bool) -> None:
+    """A conversation is announced as recorded, and the recording can be found."""
+    if record.met in (None, "nobody") or not (conversation or record.debt_discussed):
+        return
+    if record.recording_told is None:
+        c.error("recording_missing", "recording_told")
+    elif record.recording_told:
+        if not record.recording_reference.strip():
+            c.error("recording_reference_missing", "recording_reference")
+    else:
+        c.warning("recording_not_told", "recording_told")
+
+
+def _check_dispute_verification(c: _Collector, record: VisitRecord, disputed: bool) -> None:
+    """"Dispute verified" stands only with the bank's verification reference and who verified
+    it; without them no plan can be agreed on a disputed debt."""
+    if record.dispute_verified:
+        if not record.dispute_reference.strip():
+            c.error("dispute_reference_missing", "dispute_reference")
+        if not record.dispute_verified_by.strip():
+            c.error("dispute_verifier_missing", "dispute_verified_by")
+    verified = (record.dispute_verified and record.dispute_reference.strip()
+                and record.dispute_verified_by.strip())
+    if record.plan_agreed and disputed and not verified:
+        c.error("dispute_unverified", "dispute_verified")
 
 
 def _check_plan(c: _Collector, record: VisitRecord, settings: Settings,

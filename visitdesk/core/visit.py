@@ -79,6 +79,22 @@ class Amendment:
 
 
 @dataclass(frozen=True)
+class Acknowledgement:
+    """Who acknowledged a validation warning, and why it may stand."""
+
+    by: str
+    """Name (and staff number, when known) of the person who acknowledged it."""
+    reason: str
+    """Why the warning may stand, in the acknowledger's words (required)."""
+    at: datetime | None = None
+    """When it was acknowledged."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"by": self.by, "reason": self.reason,
+                "at": self.at.isoformat() if self.at else None}
+
+
+@dataclass(frozen=True)
 class VisitRecord:
     """One version of one visit. Field names equal the keys of the JSON form."""
 
@@ -104,6 +120,14 @@ class VisitRecord:
     """Name of the person met, when not the customer."""
     identity_method: str | None = None
     """How the customer's identity was confirmed (``record_choices.identity_method``)."""
+    debt_discussed: bool | None = None
+    """Whether the debt was discussed with the person met. Recorded separately from ``met`` so
+    that a conversation with someone who is not the confirmed customer (or a guarantor) can be
+    recorded as it happened; such a record cannot be finalised."""
+    recording_told: bool | None = None
+    """The person met was told that the conversation is recorded."""
+    recording_reference: str = ""
+    """Where the recording can be found (file name, device and clip number), for attachments."""
     others_present: bool | None = None
     others_who: str = ""
     """Who else was present (relationship, not necessarily a name)."""
@@ -118,6 +142,10 @@ class VisitRecord:
     """Situations raised, by id."""
     dispute_verified: bool = False
     """The dispute was checked by the bank and the debt confirmed (a plan may then be agreed)."""
+    dispute_reference: str = ""
+    """The bank's verification reference (核查编号) for the dispute check."""
+    dispute_verified_by: str = ""
+    """Who verified the dispute (name or department)."""
     plan: dict[str, Any] | None = None
     """The plan terms in the plans area's JSON form (``PlanTerms.to_json()``)."""
     plan_agreed: bool = False
@@ -127,7 +155,10 @@ class VisitRecord:
     conduct: dict[str, bool] = field(default_factory=dict)
     """Conduct checklist: ``{item_id: confirmed}``."""
     warnings_acknowledged: tuple[str, ...] = ()
-    """Keys of validation warnings the officer has acknowledged (``ValidationIssue.key``)."""
+    """Keys of validation warnings the officer has acknowledged (``ValidationIssue.key``).
+    A key counts only with its entry in ``acknowledgements`` giving who and why."""
+    acknowledgements: dict[str, Acknowledgement] = field(default_factory=dict)
+    """``{warning key: Acknowledgement}``: who acknowledged each warning and the reason."""
     notes: str = ""
     signatures: dict[str, Signature] = field(default_factory=dict)
     """``officer`` and/or ``customer`` drawn signatures."""
@@ -177,6 +208,9 @@ class VisitRecord:
             "met": self.met,
             "met_name": self.met_name,
             "identity_method": self.identity_method,
+            "debt_discussed": self.debt_discussed,
+            "recording_told": self.recording_told,
+            "recording_reference": self.recording_reference,
             "others_present": self.others_present,
             "others_who": self.others_who,
             "debt_discussed_with_others_present": self.debt_discussed_with_others_present,
@@ -187,12 +221,15 @@ class VisitRecord:
             "answers": {s: dict(a) for s, a in self.answers.items()},
             "situations": {k: v.to_json() for k, v in self.situations.items()},
             "dispute_verified": self.dispute_verified,
+            "dispute_reference": self.dispute_reference,
+            "dispute_verified_by": self.dispute_verified_by,
             "plan": self.plan,
             "plan_agreed": self.plan_agreed,
             "outcome": self.outcome,
             "follow_up": self.follow_up.to_json(),
             "conduct": dict(self.conduct),
             "warnings_acknowledged": list(self.warnings_acknowledged),
+            "acknowledgements": {k: v.to_json() for k, v in self.acknowledgements.items()},
             "notes": self.notes,
             "signatures": {k: v.to_json() for k, v in self.signatures.items()},
             "amendment": self.amendment.to_json() if self.amendment else None,
@@ -238,6 +275,9 @@ class VisitRecord:
             met=r.opt_text("met"),
             met_name=r.text("met_name", ""),
             identity_method=r.opt_text("identity_method"),
+            debt_discussed=r.opt_bool("debt_discussed"),
+            recording_told=r.opt_bool("recording_told"),
+            recording_reference=r.text("recording_reference", ""),
             others_present=r.opt_bool("others_present"),
             others_who=r.text("others_who", ""),
             debt_discussed_with_others_present=r.opt_bool("debt_discussed_with_others_present"),
@@ -247,12 +287,15 @@ class VisitRecord:
             answers=r.answers(),
             situations=r.situations(),
             dispute_verified=bool(r.opt_bool("dispute_verified") or False),
+            dispute_reference=r.text("dispute_reference", ""),
+            dispute_verified_by=r.text("dispute_verified_by", ""),
             plan=r.opt_obj("plan"),
             plan_agreed=bool(r.opt_bool("plan_agreed") or False),
             outcome=r.opt_text("outcome"),
             follow_up=FollowUp(follow.day("date"), follow.opt_text("channel")),
             conduct=r.conduct(),
             warnings_acknowledged=tuple(r.str_list("warnings_acknowledged")),
+            acknowledgements=r.acknowledgements(),
             notes=r.text("notes", ""),
             signatures=r.signatures(),
             amendment=r.amendment(),
@@ -391,6 +434,14 @@ class _Reader:
             out[who] = Signature(png, signed_at)
         return out
 
+    def acknowledgements(self) -> dict[str, Acknowledgement]:
+        out: dict[str, Acknowledgement] = {}
+        for key, raw in self.obj("acknowledgements").items():
+            sub = _Reader(raw, self.key(f"acknowledgements.{key}"))
+            out[key] = Acknowledgement(sub.text("by", ""), sub.text("reason", ""),
+                                       sub.moment("at"))
+        return out
+
     def amendment(self) -> Amendment | None:
         raw = self.opt_obj("amendment")
         if raw is None:
@@ -468,6 +519,28 @@ def with_situation_answer(record: VisitRecord, situation_id: str, field_id: str,
         answers[field_id] = value
     situations[situation_id] = RaisedSituation(current.opened_by, answers)
     return dataclasses.replace(record, situations=situations)
+
+
+def with_acknowledgement(record: VisitRecord, key: str, by: str, reason: str,
+                         at: datetime | None = None) -> VisitRecord:
+    """The record with the warning ``key`` acknowledged by ``by`` for ``reason``.
+
+    Raises :class:`InputError` when the reason is blank: a warning never stands without one.
+    """
+    _require_draft(record)
+    if not reason.strip():
+        raise InputError(tr("visit.error.ack_reason"))
+    keys = tuple(dict.fromkeys([*record.warnings_acknowledged, key]))
+    acks = {**record.acknowledgements, key: Acknowledgement(by.strip(), reason.strip(), at)}
+    return dataclasses.replace(record, warnings_acknowledged=keys, acknowledgements=acks)
+
+
+def without_acknowledgement(record: VisitRecord, key: str) -> VisitRecord:
+    """The record with the acknowledgement of ``key`` withdrawn."""
+    _require_draft(record)
+    keys = tuple(k for k in record.warnings_acknowledged if k != key)
+    acks = {k: v for k, v in record.acknowledgements.items() if k != key}
+    return dataclasses.replace(record, warnings_acknowledged=keys, acknowledgements=acks)
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:

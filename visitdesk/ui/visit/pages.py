@@ -38,7 +38,13 @@ from PySide6.QtWidgets import (
 from visitdesk.core import visit as visit_core
 from visitdesk.core.playbook import Field, Playbook, Text
 from visitdesk.core.talking_points import BLANK, plan_summary, situation_guidance, stage_points
-from visitdesk.core.validation import ValidationIssue, ValidationReport, raised_situations
+from visitdesk.core.validation import (
+    MAY_DISCUSS_DEBT,
+    ValidationIssue,
+    ValidationReport,
+    may_discuss_debt,
+    raised_situations,
+)
 from visitdesk.core.visit import FollowUp, Person, VisitRecord
 from visitdesk.i18n import tr
 from visitdesk.ui.hooks import optional_attr
@@ -541,6 +547,9 @@ class FactsPage(Page):
             self.identity.combo,
             required=True,
         )
+        self.debt_discussed_met = self._yes_no("debt_discussed")
+        self.recording_told = self._yes_no("recording_told")
+        self.recording_reference = self._text("recording_reference", required=True)
         self.others_present = self._yes_no("others_present")
         self.others_who = self._text("others_who", required=True)
         self.debt_discussed = self._yes_no("debt_discussed_with_others_present")
@@ -617,6 +626,9 @@ class FactsPage(Page):
             self.met.set_value(record.met)
             self.met_name.setText(record.met_name)
             self.identity.set_value(record.identity_method)
+            self.debt_discussed_met.set_value(record.debt_discussed)
+            self.recording_told.set_value(record.recording_told)
+            self.recording_reference.setText(record.recording_reference)
             self.others_present.set_value(record.others_present)
             self.others_who.setText(record.others_who)
             self.debt_discussed.set_value(record.debt_discussed_with_others_present)
@@ -633,7 +645,12 @@ class FactsPage(Page):
         met_someone = record.met not in (None, "nobody")
         shown = {
             "met_name": record.met not in (None, "customer", "nobody"),
-            "identity_method": record.met == "customer",
+            "identity_method": record.met in MAY_DISCUSS_DEBT,
+            "debt_discussed": met_someone
+            and not may_discuss_debt(record)
+            and not (record.met in MAY_DISCUSS_DEBT and record.identity_method is None),
+            "recording_told": met_someone,
+            "recording_reference": met_someone and bool(record.recording_told),
             "others_present": met_someone,
             "others_who": met_someone and bool(record.others_present),
             "debt_discussed_with_others_present": met_someone and bool(record.others_present),
@@ -767,10 +784,28 @@ class PlanPage(Page):
         row.addStretch(1)
         row.addWidget(self.clear_button)
         self.body.addLayout(row)
+        # "dispute verified" stands only with the bank's reference and who verified it
+        self.dispute_row = QWidget()
+        dispute = QFormLayout(self.dispute_row)
+        dispute.setContentsMargins(0, 0, 0, 0)
+        self.dispute_reference = QLineEdit()
+        self.dispute_reference.setObjectName("disputeReference")
+        self.dispute_reference.textChanged.connect(self._setter("dispute_reference"))
+        self.dispute_verified_by = QLineEdit()
+        self.dispute_verified_by.setObjectName("disputeVerifiedBy")
+        self.dispute_verified_by.textChanged.connect(self._setter("dispute_verified_by"))
+        for key, edit in (("dispute_reference", self.dispute_reference),
+                          ("dispute_verified_by", self.dispute_verified_by)):
+            lab = field_label(tr(f"visitui.plan.{key}"), True)
+            lab.setBuddy(edit)
+            dispute.addRow(lab, edit)
+        self.body.addWidget(self.dispute_row)
         self.focusables = {
             "plan": self.calculator or self.summary,
             "plan_agreed": self.agreed,
             "dispute_verified": self.dispute_verified,
+            "dispute_reference": self.dispute_reference,
+            "dispute_verified_by": self.dispute_verified_by,
         }
         self._shown_day: date | None = None
 
@@ -790,6 +825,8 @@ class PlanPage(Page):
                         log.warning("stored plan not shown in the editor", exc_info=True)
             self.agreed.setChecked(record.plan_agreed)
             self.dispute_verified.setChecked(record.dispute_verified)
+            self.dispute_reference.setText(record.dispute_reference)
+            self.dispute_verified_by.setText(record.dispute_verified_by)
         finally:
             self._loading = False
 
@@ -844,6 +881,7 @@ class PlanPage(Page):
             "dispute" in raised_situations(record, s.playbook) or record.outcome == "disputes"
         )
         self.dispute_verified.setVisible(disputed or record.dispute_verified)
+        self.dispute_row.setVisible(record.dispute_verified)
         self.clear_button.setEnabled(record.plan is not None and record.editable)
 
     def owns(self, location: str) -> bool:
@@ -854,6 +892,7 @@ class PlanPage(Page):
             self.calculator.setEnabled(not read_only)
         self.agreed.setEnabled(not read_only)
         self.dispute_verified.setEnabled(not read_only)
+        self.dispute_row.setEnabled(not read_only)
         self.clear_button.setEnabled(not read_only)
 
 
@@ -913,6 +952,7 @@ class FinishPage(Page):
         self.no_warnings = QLabel(tr("visitui.finish.no_warnings"))
         self.warnings_layout.addWidget(self.no_warnings)
         self.warning_checks: dict[str, QCheckBox] = {}
+        self.ack_reasons: dict[str, QLineEdit] = {}
         self._warning_rows: dict[str, tuple[QWidget, QLabel]] = {}
         col.addWidget(self.warnings_box)
 
@@ -972,12 +1012,14 @@ class FinishPage(Page):
         for key in list(self.warning_checks):
             if key not in keys:
                 self.warning_checks.pop(key)
+                self.ack_reasons.pop(key, None)
                 row_widget, _label = self._warning_rows.pop(key)
                 row_widget.deleteLater()
         for w in warnings:
             check = self.warning_checks.get(w.key)
             if check is None:
-                # a check box does not wrap: the (long) message is a label beside it
+                # a check box does not wrap: the (long) message is a label beside it, and
+                # below it the reason, without which the warning cannot be acknowledged
                 row = QWidget()
                 line = QHBoxLayout(row)
                 line.setContentsMargins(0, 0, 0, 0)
@@ -988,17 +1030,30 @@ class FinishPage(Page):
                 label = QLabel()
                 label.setWordWrap(True)
                 label.setObjectName("ackMessage")
+                reason = QLineEdit()
+                reason.setObjectName("ackReason")
+                reason.setPlaceholderText(tr("visitui.finish.ack_reason"))
+                reason.editingFinished.connect(lambda k=w.key: self._reason_edited(k))
+                text_col = QVBoxLayout()
+                text_col.addWidget(label)
+                text_col.addWidget(reason)
                 line.addWidget(check, 0, Qt.AlignmentFlag.AlignTop)
-                line.addWidget(label, 1)
+                line.addLayout(text_col, 1)
                 self.warnings_layout.addWidget(row)
                 self.warning_checks[w.key] = check
+                self.ack_reasons[w.key] = reason
                 self._warning_rows[w.key] = (row, label)
             self._warning_rows[w.key][1].setText(w.message())
             check.setAccessibleDescription(w.message())
             check.blockSignals(True)
-            check.setChecked(w.key in record.warnings_acknowledged)
+            check.setChecked(w.acknowledged)
             check.blockSignals(False)
             check.setEnabled(record.editable)
+            reason = self.ack_reasons[w.key]
+            ack = record.acknowledgements.get(w.key)
+            if ack is not None and not reason.hasFocus() and reason.text() != ack.reason:
+                reason.setText(ack.reason)
+            reason.setEnabled(record.editable)
         self.no_warnings.setVisible(not warnings)
         if not record.editable:
             text = tr(
@@ -1028,13 +1083,33 @@ class FinishPage(Page):
         )
 
     def _ack(self, key: str, on: bool) -> None:
-        def change(rec: VisitRecord) -> VisitRecord:
-            acks = [k for k in rec.warnings_acknowledged if k != key]
-            if on:
-                acks.append(key)
-            return dataclasses.replace(rec, warnings_acknowledged=tuple(acks))
+        if not on:
+            self.apply(lambda rec: visit_core.without_acknowledgement(rec, key))
+            return
+        reason = self.ack_reasons[key].text().strip()
+        if not reason:
+            # a warning never stands without a reason: ask for it first
+            check = self.warning_checks[key]
+            check.blockSignals(True)
+            check.setChecked(False)
+            check.blockSignals(False)
+            self.ack_reasons[key].setFocus()
+            self.state_label.setText(tr("visitui.finish.ack_reason_needed"))
+            return
+        officer = self.session.record.officer
+        by = f"{officer.name}（{officer.staff_no}）" if officer.staff_no else officer.name
+        now = datetime.now().astimezone().replace(microsecond=0)
+        self.apply(lambda rec: visit_core.with_acknowledgement(rec, key, by, reason, now))
 
-        self.apply(change)
+    def _reason_edited(self, key: str) -> None:
+        """A changed reason of an acknowledged warning replaces the recorded one."""
+        check = self.warning_checks.get(key)
+        if check is None or not check.isChecked() or self._loading:
+            return
+        if self.ack_reasons[key].text().strip():
+            self._ack(key, True)
+        else:
+            check.setChecked(False)
 
     def owns(self, location: str) -> bool:
         return location in self.focusables
