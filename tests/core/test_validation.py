@@ -9,10 +9,10 @@ import pytest
 from visit_testdata import account, complete_record, settings
 
 from visitdesk import i18n
+from visitdesk.core.errors import InputError
 from visitdesk.core.lexicon import load_lexicon
 from visitdesk.core.playbook import load_playbook
 from visitdesk.core.validation import validate
-from visitdesk.core.errors import InputError
 from visitdesk.core.visit import RaisedSituation, with_acknowledgement, with_answer, with_situation
 
 
