@@ -15,8 +15,8 @@ Three readers share one shape (``rows()`` yields ``(excel_row_no, values)``):
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -30,6 +30,7 @@ from visitdesk.core.errors import ImportRefused
 MAX_SLOW_COLUMNS = 256
 """Columns read on the slow path: a header row wider than this is not an account list."""
 MAX_CSV_BYTES = 512 << 20
+CSV_BLOCK = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,39 @@ def _mark_bad(values: list, bad: Iterable[tuple[int, Any]]) -> None:
             values[c] = err
 
 
+def reader_failure(exc: BaseException, file_name: str) -> ImportRefused | None:
+    """The refusal for an error from inside a reader library, or None to let it through.
+
+    A Rust panic inside calamine arrives as pyo3's ``PanicException``, which derives from
+    ``BaseException`` (not ``Exception``); running out of memory arrives as MemoryError.
+    Neither may reach the user as a traceback."""
+    if isinstance(exc, MemoryError):
+        return refuse("import.refused.out_of_memory", file=file_name)
+    if type(exc).__name__ == "PanicException":
+        return refuse("import.refused.reader_failed", file=file_name)
+    if isinstance(exc, Exception):  # CalamineError, OSError, ValueError …: a damaged part
+        return refuse("import.refused.corrupt", file=file_name)
+    return None
+
+
+def guarded(rows: Iterable[list], file_name: str) -> Iterator[list]:
+    """``rows`` from a reader library, with its failures turned into refusals."""
+    try:
+        yield from rows
+    except ImportRefused:
+        raise
+    except BaseException as exc:
+        refusal = reader_failure(exc, file_name)
+        if refusal is None:
+            raise
+        raise refusal from None
+
+
 class CalamineSheet:
-    def __init__(self, name: str, sheet, scan: SheetScan, date1904: bool) -> None:
+    def __init__(self, name: str, sheet, scan: SheetScan, date1904: bool,
+                 file_name: str = "") -> None:
         self.name = name
+        self.file_name = file_name
         self._sheet = sheet
         self.scan = scan
         self.date1904 = date1904
@@ -72,9 +103,9 @@ class CalamineSheet:
         # only from the first used one: pad them back so indexes are Excel columns.
         _r0, c0 = start
         bad = self.scan.bad_by_row()
-        numbered = enumerate(self._sheet.iter_rows(), start=1)
+        numbered = enumerate(guarded(self._sheet.iter_rows(), self.file_name), start=1)
         if not c0 and not bad:
-            return numbered  # the common case, with no per-row Python work
+            return numbered  # the common case
         return self._patched(numbered, c0, bad)
 
     @staticmethod
@@ -126,36 +157,62 @@ class OpenpyxlSheet:
 
 
 class CsvSheet:
+    """A CSV file, read as a stream: its size is checked before anything is read, a first
+    pass only decodes (to choose the encoding and count the lines), and rows are parsed one
+    at a time, so memory does not grow with the file."""
+
     def __init__(self, path: Path) -> None:
         self.name = ""
+        self.path = path
         self.date1904 = False
         self.notes: list[tuple[int, str, str]] = []
-        data = path.read_bytes()
-        if len(data) > MAX_CSV_BYTES:
-            raise refuse("import.refused.too_big", file=path.name)
-        text = None
-        encodings = ("utf-16",) if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ()
-        for encoding in (*encodings, "utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        if text is None:
-            raise refuse("import.refused.encoding", file=path.name)
-        if "\x00" in text:
-            raise refuse("import.refused.not_spreadsheet", file=path.name)
-        first = text[:8192].split("\n", 5)
-        sample = "\n".join(first[:5])
-        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
         try:
-            self._records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        except csv.Error:
+            size = path.stat().st_size
+        except OSError:
             raise refuse("import.refused.corrupt", file=path.name) from None
-        self.total_rows = max(len(self._records), 1)
+        if size > MAX_CSV_BYTES:
+            raise refuse("import.refused.csv_too_big", file=path.name, size=size >> 20,
+                         limit=MAX_CSV_BYTES >> 20)
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+        encodings = ("utf-16",) if head[:2] in (b"\xff\xfe", b"\xfe\xff") else ()
+        for encoding in (*encodings, "utf-8-sig", "gb18030"):
+            lines = self._decodes(encoding)
+            if lines is not None:
+                self.encoding = encoding
+                break
+        else:
+            raise refuse("import.refused.encoding", file=path.name)
+        sample = "\n".join(head.decode(self.encoding, "ignore").split("\n", 5)[:5])
+        self.delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+        self.total_rows = max(lines, 1)
+
+    def _decodes(self, encoding: str) -> int | None:
+        """Line count when the whole file decodes with ``encoding``, else None."""
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines = 0
+        with self.path.open("rb") as fh:
+            try:
+                while block := fh.read(CSV_BLOCK):
+                    text = decoder.decode(block)
+                    if "\x00" in text:
+                        raise refuse("import.refused.not_spreadsheet", file=self.path.name)
+                    lines += text.count("\n")
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                return None
+        return lines + 1
 
     def rows(self, max_col: int | None = None) -> Iterator[Row]:
-        yield from enumerate(self._records, start=1)
+        with self.path.open(encoding=self.encoding, newline="") as fh:
+            records = csv.reader(fh, delimiter=self.delimiter)
+            try:
+                yield from enumerate(records, start=1)
+            except csv.Error as exc:
+                if "field larger" in str(exc):
+                    raise refuse("import.refused.field_too_long", file=self.path.name,
+                                 row=records.line_num, limit=csv.field_size_limit()) from None
+                raise refuse("import.refused.corrupt", file=self.path.name) from None
 
 
 class OpenWorkbook:
@@ -167,43 +224,19 @@ class OpenWorkbook:
         self._zip: zipfile.ZipFile | None = None
         self._calamine: Any = None
         self.facts: safety.XlsxFacts | None = None
+        self.shared: safety.SharedStrings | None = None
         if self.kind == "xlsx":
             self._zip = safety.open_zip(path)
             try:
                 self.facts = safety.workbook_facts(self._zip, path.name)
-                self._check_parts()
+                self.shared = safety.check_parts(
+                    self._zip, {s.part for s in self.facts.sheets if s.part}, path.name)
             except BaseException:
                 self.close()
                 raise
             if not any(s.part for s in self.facts.sheets):
                 self.close()
                 raise refuse("import.refused.no_sheets", file=path.name)
-
-    def _check_parts(self) -> None:
-        """Every non-worksheet XML part: size enforced while inflating, and no DTD."""
-        assert self._zip is not None
-        sheet_parts = {s.part for s in self.facts.sheets} if self.facts else set()
-        shared = {"xl/sharedStrings.xml"}
-        if self.facts and self.facts.shared_strings:
-            shared.add(self.facts.shared_strings)
-        for info in self._zip.infolist():
-            name = info.filename
-            if name in sheet_parts or not name.endswith((".xml", ".rels")):
-                continue
-            if name.startswith("xl/worksheets/"):
-                continue
-            try:
-                with self._zip.open(info) as fh:
-                    head = fh.read(4096)
-                    safety.check_no_dtd(head, self.path.name)
-                    if name in shared:
-                        safety.check_shared_strings_head(head, info.file_size, self.path.name)
-                    while fh.read(safety.CHUNK):
-                        pass
-            except ImportRefused:
-                raise
-            except safety.ZIP_ERRORS:
-                raise refuse("import.refused.corrupt", file=self.path.name) from None
 
     # --- sheets ----------------------------------------------------------------------------
     @property
@@ -240,9 +273,11 @@ class OpenWorkbook:
         if not scan.dense_ok and scan.max_col == 26 and not scan.unreferenced:
             # 26 was an upper bound for one-letter columns; measure before giving up.
             scan.max_col = safety.exact_max_column(self._zip, part, self.path.name)
+        safety.check_expansion(self._zip, part, scan, self.shared, self.path.name)
         if not scan.dense_ok:
             return OpenpyxlSheet(self.path, name, scan, self.facts.date1904)
-        return CalamineSheet(name, self._calamine_sheet(name), scan, self.facts.date1904)
+        return CalamineSheet(name, self._calamine_sheet(name), scan, self.facts.date1904,
+                             self.path.name)
 
     def _calamine_sheet(self, name: str):
         from python_calamine import CalamineWorkbook
@@ -251,8 +286,11 @@ class OpenWorkbook:
             if self._calamine is None:
                 self._calamine = CalamineWorkbook.from_path(str(self.path))
             return self._calamine.get_sheet_by_name(name)
-        except Exception:  # CalamineError, OSError, ValueError, … (not a pyo3 PanicException)
-            raise refuse("import.refused.corrupt", file=self.path.name) from None
+        except BaseException as exc:  # CalamineError, OSError, a pyo3 PanicException, …
+            refusal = reader_failure(exc, self.path.name)
+            if refusal is None:
+                raise
+            raise refusal from None
 
     def close(self) -> None:
         if self._calamine is not None:

@@ -21,6 +21,7 @@ A reader library is trusted with a file only after these checks:
 
 from __future__ import annotations
 
+import array
 import functools
 import itertools
 import posixpath
@@ -53,6 +54,8 @@ EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 """Excel's own limits (XFD1048576): a reference beyond them is not from Excel."""
 CHUNK = 4 << 20
+MAX_ROW_BYTES = 64 << 20
+"""Largest XML of one row: no account list has a row anywhere near it."""
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -153,6 +156,7 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     if len(infos) > MAX_PARTS:
         zf.close()
         raise refuse("import.refused.bomb", file=path.name)
+    check_part_names(infos, path.name)
     total = 0
     for info in infos:
         total += info.file_size
@@ -175,6 +179,34 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     return zf
 
 
+def part_key(name: str) -> str:
+    """A part name as a lenient reader may look it up: calamine finds parts ignoring ASCII
+    case, and zip tools differ on backslashes and a leading slash."""
+    return name.replace("\\", "/").lstrip("/").casefold()
+
+
+def check_part_names(infos: list[zipfile.ZipInfo], file_name: str) -> None:
+    """Refuse an archive where two parts could be taken for one another.
+
+    With ``xl/worksheets/sheet1.xml`` beside ``XL/Worksheets/Sheet1.xml`` (or a backslash
+    spelling, or the same name twice), what we check and what a reader reads may be
+    different parts; no program that writes workbooks does that.
+    """
+    seen: dict[str, str] = {}
+    for info in infos:
+        raw = info.orig_filename
+        key = part_key(raw.split("\x00", 1)[0])
+        if key in seen or "\x00" in raw:
+            other = seen.get(key, raw)
+            raise refuse("import.refused.duplicate_part", file=file_name,
+                         part=_printable(raw), other=_printable(other))
+        seen[key] = raw
+
+
+def _printable(name: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in name)[:80]
+
+
 def read_part(zf: zipfile.ZipFile, name: str, file_name: str, limit: int = 64 << 20) -> bytes:
     """A small XML part, inflated through zipfile (size-checked) and checked for a DTD."""
     try:
@@ -193,10 +225,66 @@ def read_part(zf: zipfile.ZipFile, name: str, file_name: str, limit: int = 64 <<
     return data
 
 
-def check_no_dtd(head: bytes, file_name: str) -> None:
-    start = head[:4096]
-    if any(m in start for m in _DTD_MARKERS):
+MAX_PROLOG = 64 << 10
+"""Bytes read to find a part's root element: a longer prolog (comments, processing
+instructions) is refused, since it could hide a DTD past the part of the file we look at."""
+
+
+def check_no_dtd(head: bytes, file_name: str) -> str | None:
+    """Refuse a part that carries a DTD; return the name of its root element (None when the
+    part is not XML). ``head`` is the start of the part, at least :data:`MAX_PROLOG` bytes
+    when the part is that long.
+
+    A DTD may only stand in the prolog, before the root element, but the prolog may hold
+    any number of comments and processing instructions first: the prolog is walked to the
+    root element rather than searched for a fixed number of bytes.
+    """
+    if any(m in head[:4096] for m in _DTD_MARKERS):
         raise refuse("import.refused.hostile_xml", file=file_name)
+    text = _xml_text(head[:MAX_PROLOG])
+    if text is None:
+        return None
+    i = 0
+    while True:
+        j = text.find("<", i)
+        if j < 0 or j + 1 >= len(text):
+            break
+        if text.startswith("<?", j):
+            end = text.find("?>", j + 2)
+            step = 2
+        elif text.startswith("<!--", j):
+            end = text.find("-->", j + 4)
+            step = 3
+        elif text.startswith("<!", j):
+            raise refuse("import.refused.hostile_xml", file=file_name)
+        else:
+            name = _ROOT_NAME.match(text, j + 1)
+            return name.group(0) if name else ""
+        if end < 0:
+            break
+        i = end + step
+    if len(head) >= MAX_PROLOG:
+        raise refuse("import.refused.hostile_xml", file=file_name)
+    return ""
+
+
+_ROOT_NAME = re.compile(r"[^\s/>]+")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+         (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"))
+
+
+def _xml_text(head: bytes) -> str | None:
+    """The start of a part as text when it looks like XML (by its first bytes), else None."""
+    codec = "latin-1"  # ASCII-compatible: enough to read the markup of the prolog
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            codec = name
+            head = head[len(bom):] if bom[0] not in b"<\x00" else head
+            break
+    if codec.startswith("utf-16"):
+        head = head[: len(head) & ~1]
+    text = head.decode(codec, "replace")
+    return text if text.lstrip().startswith("<") else None
 
 
 _UNIQUE_COUNT = re.compile(rb'\b(?:uniqueCount|count)="(\d+)"')
@@ -213,6 +301,107 @@ def check_shared_strings_head(head: bytes, size: int, file_name: str) -> None:
     for count in _UNIQUE_COUNT.findall(tag):
         if int(count) > size // 5 + 16:
             raise refuse("import.refused.hostile_structure", file=file_name)
+
+
+MAX_SHARED_TEXT = 128 << 20
+"""Largest amount of shared-string text (bytes of XML) the cells of a sheet may expand to.
+A reader copies a shared string into every cell that refers to it, so one long string
+referred to by a million cells is a memory bomb hidden behind small parts."""
+_SI_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+
+
+@dataclass
+class SharedStrings:
+    """Where each shared string starts and how long it may be (an upper bound: the bytes of
+    XML up to the next string), measured while its part is inflated anyway."""
+
+    part: str
+    lengths: array.array = field(default_factory=lambda: array.array("Q"))
+
+    @property
+    def longest(self) -> int:
+        return max(self.lengths, default=0)
+
+
+def check_parts(zf: zipfile.ZipFile, skip: set[str], file_name: str) -> SharedStrings | None:
+    """Every part of the archive, whatever its name or case: no DTD (the prolog walked to the
+    root element), and each XML part outside the worksheets inflated whole (size and CRC
+    enforced). The shared-strings part is recognised by its root element, not its name,
+    and measured; returns it (None when there is none)."""
+    shared: SharedStrings | None = None
+    for info in zf.infolist():
+        if info.filename in skip or info.is_dir():
+            continue
+        try:
+            with zf.open(info) as fh:
+                head = fh.read(MAX_PROLOG)
+                root = check_no_dtd(head, file_name)
+                if root is None or part_key(info.filename).startswith("xl/worksheets/"):
+                    continue  # not XML, or a sheet (scanned in full when it is chosen)
+                if root.rpartition(":")[2] == "sst":
+                    if shared is not None:
+                        raise refuse("import.refused.duplicate_part", file=file_name,
+                                     part=_printable(info.filename),
+                                     other=_printable(shared.part))
+                    check_shared_strings_head(head, info.file_size, file_name)
+                    shared = SharedStrings(info.filename)
+                    _measure_strings(fh, head, shared)
+                else:
+                    while fh.read(CHUNK):
+                        pass
+        except ImportRefused:
+            raise
+        except ZIP_ERRORS:
+            raise refuse("import.refused.corrupt", file=file_name) from None
+    return shared
+
+
+def _measure_strings(fh, head: bytes, shared: SharedStrings) -> None:
+    lengths = shared.lengths
+    data, base = head, 0  # base: offset of data[0] in the part
+    last = -1  # offset of the previous string's start
+    while True:
+        for m in _SI_START.finditer(data):
+            at = base + m.start()
+            if at <= last:
+                continue  # found again in the overlap
+            if last >= 0:
+                lengths.append(at - last)
+            last = at
+        block = fh.read(CHUNK)
+        if not block:
+            if last >= 0:
+                lengths.append(base + len(data) - last)
+            return
+        keep = data[-32:]
+        base += len(data) - len(keep)
+        data = keep + block
+
+
+def check_expansion(zf: zipfile.ZipFile, part: str, scan: SheetScan,
+                    shared: SharedStrings | None, file_name: str) -> None:
+    """Refuse a sheet whose cells would copy shared strings beyond :data:`MAX_SHARED_TEXT`.
+
+    First from counts alone (values in the sheet × longest string); only when that bound is
+    too high is each value read as a string index and the real total added up."""
+    if shared is None or not shared.lengths:
+        return
+    if scan.values * shared.longest <= MAX_SHARED_TEXT:
+        return
+    lengths = shared.lengths
+    n = len(lengths)
+    total = 0
+    for chunk, _final in _row_chunks(zf, part, file_name):
+        for digits in _V_INDEX.findall(chunk):
+            index = int(digits)
+            if index < n:
+                total += lengths[index]
+        if total > MAX_SHARED_TEXT:
+            raise refuse("import.refused.shared_expansion", file=file_name,
+                          size=total >> 20, limit=MAX_SHARED_TEXT >> 20)
+
+
+_V_INDEX = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>\s*(\d{1,12})\s*<")
 
 
 def exact_max_column(zf: zipfile.ZipFile, part: str, file_name: str) -> int:
@@ -317,8 +506,9 @@ def _row_chunks(zf: zipfile.ZipFile, part: str, file_name: str,
             data = tail + block if tail else block
             cut = data.rfind(b"</row>")
             if cut < 0:
-                if len(data) > 64 << 20:  # a single absurd row
-                    raise refuse("import.refused.dimensions", file=file_name, cell="?")
+                if len(data) > MAX_ROW_BYTES:  # a single absurd row
+                    raise refuse("import.refused.row_too_big", file=file_name,
+                                 limit=MAX_ROW_BYTES >> 20)
                 tail = data
                 continue
             cut += 6
@@ -399,6 +589,8 @@ class SheetScan:
     """(row 0-based, col 0-based) → error for formulas without a cached value and #errors."""
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     """Merged ranges as (first row, first col, last row, last col), 0-based."""
+    values: int = 0
+    """An upper bound on the number of cell values (``<v`` and ``:v`` tags)."""
 
     def bad_by_row(self) -> dict[int, list[tuple[int, CellError]]]:
         out: dict[int, list[tuple[int, CellError]]] = {}
@@ -453,6 +645,7 @@ def _scan_extent(chunk: bytes, scan: SheetScan) -> None:
 
 
 def _scan_cells(chunk: bytes, scan: SheetScan, final: bool) -> None:
+    scan.values += chunk.count(b"<v") + chunk.count(b":v")
     if _FORMULA.search(chunk) or _ERROR_TYPE.search(chunk):
         _find_bad_cells(chunk, scan)
     if final and b"<mergeCell " in chunk:
