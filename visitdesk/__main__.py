@@ -9,7 +9,9 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     from visitdesk.cli import EXIT_FAILURE, build_parser, run_command
     from visitdesk.logs import setup_logging
+    from visitdesk.private_files import owner_only_umask
 
+    owner_only_umask()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -146,12 +146,21 @@ def account_from_row(r: sqlite3.Row | tuple) -> Account:
 
 
 class CaseStore:
-    """Open (creating and migrating as needed) the case store in ``data_dir``."""
+    """Open (creating and migrating as needed) the case store in ``data_dir``.
 
-    def __init__(self, data_dir: Path | str, *, filename: str = STORE_FILE) -> None:
+    The store is encrypted (SQLCipher) once a passphrase was set for it; it is then opened
+    with ``key`` or the key unlocked earlier in this process (``adapters.keys``), and
+    ``keys.StoreLocked`` is raised without one. See ``adapters.crypto_store``.
+    """
+
+    def __init__(self, data_dir: Path | str, *, filename: str = STORE_FILE,
+                 key: bytes | None = None) -> None:
+        from visitdesk.adapters.crypto_store import open_store_connection
+        from visitdesk.private_files import private_dir
+
         self.path = Path(data_dir) / filename
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        private_dir(self.path.parent)
+        self.conn = open_store_connection(self.path, key)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")

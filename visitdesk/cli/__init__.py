@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "visitdesk.cli.plans",
     "visitdesk.cli.visits",
     "visitdesk.cli.documents",
+    "visitdesk.cli.privacy",
 )
 
 log = logging.getLogger("visitdesk")
@@ -59,7 +60,9 @@ class Context:
     @cached_property
     def store(self):  # -> CaseStore
         from visitdesk.adapters.store import CaseStore
+        from visitdesk.cli.privacy import unlock_store
 
+        unlock_store(self.data_dir, self.args)
         store = CaseStore(self.data_dir)
         self._closers.append(store)
         return store
@@ -92,6 +95,8 @@ def _common_options() -> argparse.ArgumentParser:
                         "or $VISITDESK_DATA_DIR)")
     common.add_argument("--lang", choices=("zh_CN", "en"), default=argparse.SUPPRESS,
                         help="language of messages (default: the setting, Simplified Chinese)")
+    common.add_argument("--store-passphrase-file", metavar="F", default=argparse.SUPPRESS,
+                        help="file whose first line is the passphrase of an encrypted store")
     return common
 
 
@@ -168,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "folder, or $VISITDESK_DATA_DIR)")
     parser.add_argument("--lang", choices=("zh_CN", "en"), help="language of messages "
                         "(default: the setting, Simplified Chinese)")
+    parser.add_argument("--store-passphrase-file", metavar="F",
+                        help="file whose first line is the passphrase of an encrypted store "
+                        "(or $VISITDESK_STORE_PASSPHRASE)")
     parser.add_argument("--demo", action="store_true",
                         help="open the window on a separate demo store preloaded with the "
                         "bundled demo workbook")

@@ -12,7 +12,6 @@ and refuses while errors or unacknowledged warnings remain.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -52,6 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from visitdesk import i18n
+from visitdesk.adapters.crypto_store import DB_ERRORS
 from visitdesk.adapters.visit_store import FinaliseRefused, VisitRepository
 from visitdesk.core.accounts import Account
 from visitdesk.core.errors import VisitdeskError
@@ -496,7 +496,7 @@ class VisitWindow(QMainWindow):
             return True
         try:
             result = self.repo.save_draft(self.record, self.who)
-        except (VisitdeskError, sqlite3.Error) as exc:
+        except (VisitdeskError, *DB_ERRORS) as exc:
             log.exception("autosave failed")
             self.save_label.setText(tr("visitui.save.failed", detail=str(exc)))
             self.save_label.setStyleSheet("color: #b00020;")
@@ -513,7 +513,7 @@ class VisitWindow(QMainWindow):
     def _mark_open(self) -> None:
         try:
             self.repo.mark_open(self.record.id, self.record.version)
-        except sqlite3.Error:
+        except DB_ERRORS:
             log.exception("could not record the open draft")
 
     # --- validation and status ------------------------------------------------------------
@@ -521,7 +521,7 @@ class VisitWindow(QMainWindow):
         self.validate_timer.stop()
         try:
             self.report = self.repo.validate(self.record)
-        except (VisitdeskError, sqlite3.Error):
+        except (VisitdeskError, *DB_ERRORS):
             log.exception("validation failed")
             self.report = None
         self._fill_problems()
@@ -855,7 +855,7 @@ class VisitWindow(QMainWindow):
                 return
         try:
             self.repo.mark_closed(self.record.id)
-        except sqlite3.Error:
+        except DB_ERRORS:
             log.exception("could not clear the open-draft marker")
         for callback in self.on_closed:
             callback(self.record.id)

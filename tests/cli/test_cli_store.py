@@ -1,0 +1,115 @@
+"""``visitdesk store …`` and how the other commands open an encrypted store."""
+
+from __future__ import annotations
+
+import json
+
+import pypdfium2 as pdfium
+import pytest
+from privacy_testdata import OTHER_PASSPHRASE, PASSPHRASE, found_in_bytes, identifiers, plain_store
+
+from visitdesk.__main__ import main
+from visitdesk.adapters import keys
+from visitdesk.adapters.store import STORE_FILE
+from visitdesk.cli import EXIT_REFUSED
+
+
+@pytest.fixture(autouse=True)
+def _no_keys(monkeypatch):
+    for name in ("VISITDESK_PASSPHRASE", "VISITDESK_STORE_PASSPHRASE", "VISITDESK_NEW_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+    keys.forget()
+    yield
+    keys.forget()
+
+
+def cli(data_dir, capsys, *args):
+    keys.forget()  # every call is a new process as far as the key goes
+    code = main(["--data-dir", str(data_dir), "--lang", "en", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def encrypted(data_dir, tmp_path, capsys):
+    accounts = plain_store(data_dir, 20)
+    (tmp_path / "pass.txt").write_text(PASSPHRASE + "\n", encoding="utf-8")
+    code, out, err = cli(data_dir, capsys, "store", "encrypt", "--new-passphrase-file",
+                         str(tmp_path / "pass.txt"))
+    assert code == 0, err
+    assert "encrypted" in out and "100%" in err
+    return data_dir, accounts, tmp_path / "pass.txt"
+
+
+def test_a_plain_store_needs_no_passphrase_and_says_it_is_not_encrypted(data_dir, capsys):
+    plain_store(data_dir, 3)
+    code, out, _ = cli(data_dir, capsys, "accounts", "--json")
+    assert code == 0 and len(json.loads(out)) == 3
+    code, out, _ = cli(data_dir, capsys, "store", "status", "--json")
+    assert json.loads(out) == {"path": str(data_dir / STORE_FILE), "encrypted": False,
+                               "encryption_pending": False, "recovery_key": False,
+                               "failed_attempts": 0}
+
+
+def test_encrypted_store_commands_need_the_passphrase(encrypted, capsys, monkeypatch):
+    data_dir, accounts, pass_file = encrypted
+    code, out, err = cli(data_dir, capsys, "accounts", "--json")
+    assert code == EXIT_REFUSED and "--store-passphrase-file" in err and out == ""
+    code, out, _ = cli(data_dir, capsys, "accounts", "--json", "--store-passphrase-file",
+                       str(pass_file))
+    assert code == 0 and {a["account_no"] for a in json.loads(out)} == {
+        a.account_no for a in accounts}
+    monkeypatch.setenv("VISITDESK_STORE_PASSPHRASE", PASSPHRASE)
+    code, out, _ = cli(data_dir, capsys, "accounts", "--json")
+    assert code == 0 and len(json.loads(out)) == 20
+    code, out, _ = cli(data_dir, capsys, "store", "status", "--json")
+    assert json.loads(out)["encrypted"] is True
+    assert found_in_bytes((data_dir / STORE_FILE).read_bytes(), identifiers(accounts)) == []
+
+
+def test_wrong_store_passphrase_exits_2_with_a_count(encrypted, capsys, monkeypatch):
+    data_dir, _, _ = encrypted
+    monkeypatch.setenv("VISITDESK_STORE_PASSPHRASE", "not it at all")
+    code, _, err = cli(data_dir, capsys, "accounts")
+    assert code == EXIT_REFUSED and "Wrong passphrase (1 failed attempts)" in err
+    assert "Traceback" not in err
+
+
+def test_passphrase_change_and_recovery_key_sheet(encrypted, capsys, tmp_path):
+    data_dir, _, pass_file = encrypted
+    new = tmp_path / "new.txt"
+    new.write_text(OTHER_PASSPHRASE, encoding="utf-8")
+    code, _, err = cli(data_dir, capsys, "store", "passphrase", "--store-passphrase-file",
+                       str(pass_file), "--new-passphrase-file", str(new))
+    assert code == 0, err
+    code, _, _ = cli(data_dir, capsys, "accounts", "--store-passphrase-file", str(pass_file))
+    assert code == EXIT_REFUSED
+    sheet = tmp_path / "recovery.pdf"
+    code, out, err = cli(data_dir, capsys, "store", "recovery-key", "--out", str(sheet),
+                         "--store-passphrase-file", str(new))
+    assert code == 0, err
+    pdf = pdfium.PdfDocument(str(sheet))
+    assert len(pdf) == 1
+    text = pdf[0].get_textpage().get_text_range()
+    recovery = next(line.strip() for line in text.splitlines() if line.count("-") == 7)
+    assert recovery.encode() not in b"".join(p.read_bytes() for p in data_dir.iterdir()
+                                             if p.is_file())
+    rec_file = tmp_path / "rec.txt"
+    rec_file.write_text(recovery, encoding="utf-8")
+    third = tmp_path / "third.txt"
+    third.write_text("copper kettle 19 orchard", encoding="utf-8")
+    code, _, err = cli(data_dir, capsys, "store", "passphrase", "--recovery-key-file",
+                       str(rec_file), "--new-passphrase-file", str(third))
+    assert code == 0, err
+    code, out, _ = cli(data_dir, capsys, "accounts", "--json", "--store-passphrase-file",
+                       str(third))
+    assert code == 0 and len(json.loads(out)) == 20
+
+
+def test_encrypt_refuses_a_weak_or_personal_passphrase(data_dir, capsys, tmp_path):
+    plain_store(data_dir, 1)
+    weak = tmp_path / "weak.txt"
+    weak.write_text("12345678", encoding="utf-8")
+    code, _, err = cli(data_dir, capsys, "store", "encrypt", "--new-passphrase-file", str(weak))
+    assert code == EXIT_REFUSED and "too common" in err
+    assert not keys.is_encrypted(data_dir)
