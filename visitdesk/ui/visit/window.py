@@ -69,6 +69,8 @@ from visitdesk.ui.visit.pages import (
     documents_hook,
 )
 
+_SAVE_ERRORS: tuple[type[Exception], ...] = (VisitdeskError, *DB_ERRORS)
+
 log = logging.getLogger("visitdesk.ui.visit")
 
 SAVE_DELAY_MS = 700
@@ -496,7 +498,7 @@ class VisitWindow(QMainWindow):
             return True
         try:
             result = self.repo.save_draft(self.record, self.who)
-        except (VisitdeskError, *DB_ERRORS) as exc:
+        except _SAVE_ERRORS as exc:
             log.exception("autosave failed")
             self.save_label.setText(tr("visitui.save.failed", detail=str(exc)))
             self.save_label.setStyleSheet("color: #b00020;")
@@ -521,7 +523,7 @@ class VisitWindow(QMainWindow):
         self.validate_timer.stop()
         try:
             self.report = self.repo.validate(self.record)
-        except (VisitdeskError, *DB_ERRORS):
+        except _SAVE_ERRORS:
             log.exception("validation failed")
             self.report = None
         self._fill_problems()
