@@ -61,6 +61,11 @@ def stamp_lines(info: CertificateInfo, when: dt.datetime, lang: str) -> tuple[st
     )
 
 
+def customer_language(record) -> str:
+    """The language of the customer's documents for this visit (default Chinese)."""
+    return getattr(record, "customer_language", "") or "zh_CN"
+
+
 def check_signable(record) -> None:
     """Only a finalised, not yet signed version can be signed (raises StateError)."""
     if record.state == "signed":
@@ -179,7 +184,7 @@ class Documents:
         account = self.account(record.account_no)
         plan = plan_from_terms(record.plan, account, self.settings)
         return render_handout(handout_content(account, plan, self.settings, record=record,
-                                              lang=self.lang), stamp)
+                                              lang=customer_language(record)), stamp)
 
     # --- signing ----------------------------------------------------------------------------
     def sign_visit(self, visit_id: str, passphrase: str, *, who: str = "",
@@ -205,14 +210,15 @@ class Documents:
         signatures = {**record.signatures, **drawn}
         signed = dataclasses.replace(record, state="signed", signatures=signatures)
         officer_drawn = signatures.get("officer")
-        stamp = StampSpec(decode_png(officer_drawn.png_base64) if officer_drawn else None,
-                          stamp_lines(signer.info, when, self.lang))
+        officer_png = decode_png(officer_drawn.png_base64) if officer_drawn else None
         location = bank_line(self.settings)
-        renderers = {"summary": self._summary_pdf}
+        # the summary is the bank's (officer's language), the handout the customer's
+        renderers = {"summary": (self._summary_pdf, self.lang)}
         if record.plan:
-            renderers["handout"] = self._handout_pdf
+            renderers["handout"] = (self._handout_pdf, customer_language(record))
         outputs: dict[str, bytes] = {}
-        for kind, render in renderers.items():
+        for kind, (render, lang) in renderers.items():
+            stamp = StampSpec(officer_png, stamp_lines(signer.info, when, lang))
             pdf, places = render(signed, stamp)
             outputs[kind] = signer.sign(pdf, placement=places.get("officer"), signing_time=when,
                                         reason=tr(f"docs.sign.reason.{kind}", id=record.id),

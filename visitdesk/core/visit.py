@@ -163,6 +163,9 @@ class VisitRecord:
     signatures: dict[str, Signature] = field(default_factory=dict)
     """``officer`` and/or ``customer`` drawn signatures."""
     amendment: Amendment | None = None
+    customer_language: str = "zh_CN"
+    """The language of the documents the customer gets (handout/agreement), chosen per visit;
+    independent of the officer's interface language."""
 
     # --- convenience ----------------------------------------------------------------------
     @property
@@ -233,6 +236,7 @@ class VisitRecord:
             "notes": self.notes,
             "signatures": {k: v.to_json() for k, v in self.signatures.items()},
             "amendment": self.amendment.to_json() if self.amendment else None,
+            "customer_language": self.customer_language,
         }
 
     @classmethod
@@ -299,7 +303,18 @@ class VisitRecord:
             notes=r.text("notes", ""),
             signatures=r.signatures(),
             amendment=r.amendment(),
+            customer_language=_customer_language(r.text("customer_language", "zh_CN")),
         )
+
+
+CUSTOMER_LANGUAGES = ("zh_CN", "en")
+
+
+def _customer_language(value: str) -> str:
+    if value not in CUSTOMER_LANGUAGES:
+        raise InputError(tr("visit.record.error.bad_value", key="customer_language",
+                            value=value))
+    return value
 
 
 class _Reader:

@@ -863,7 +863,9 @@ class SignDialog(QDialog):
         self.visit_id = visit_id
         self.result_value: Any = None
         self.worker: Worker | None = None
-        self.has_agreement = _visit_has_plan(ctx, visit_id)
+        record = _newest(ctx, visit_id)
+        self.has_agreement = bool(record is not None and record.plan)
+        self.customer_language = getattr(record, "customer_language", "zh_CN")
         self.setWindowTitle(tr("docui.sign.title", id=visit_id))
         self.step_label = QLabel()
         font = self.step_label.font()
@@ -879,7 +881,8 @@ class SignDialog(QDialog):
         # the customer's step: the agreement's pages, the consent sentence, the pad
         self.customer_page = QWidget()
         self.agreement: PagesPane | None = None
-        self.consent = QLabel(tr("docui.sign.consent"))
+        # the customer reads it: in the customer's language, not the officer's
+        self.consent = QLabel(tr("docui.sign.consent", lang=self.customer_language))
         self.consent.setWordWrap(True)
         consent_font = self.consent.font()
         consent_font.setPointSizeF(consent_font.pointSizeF() + 2)
@@ -1082,14 +1085,14 @@ class SignDialog(QDialog):
         super().done(result)
 
 
-def _visit_has_plan(ctx: Any, visit_id: str) -> bool:
-    """Whether the newest version of the visit has a plan (and so an agreement to sign)."""
+def _newest(ctx: Any, visit_id: str) -> Any:
+    """The newest version of the visit, or None."""
     from visitdesk.adapters.visit_store import VisitRepository
 
     try:
-        return bool(VisitRepository(ctx.store, settings=ctx.settings).get(visit_id).plan)
+        return VisitRepository(ctx.store, settings=ctx.settings).get(visit_id)
     except VisitdeskError:
-        return False
+        return None
 
 
 def sign_visit(parent: QWidget | None, ctx: Any, visit: Any, *, customer_name: str = "",

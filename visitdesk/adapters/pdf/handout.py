@@ -10,10 +10,12 @@ signatures when signed on the spot).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
+from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
 
 from visitdesk.adapters.pdf.common import (
     COMPLAINT_HOTLINE,
@@ -26,6 +28,8 @@ from visitdesk.adapters.pdf.common import (
     fmt_datetime,
     paren,
     plan_kind_label,
+    qr_payload,
+    record_hash,
     yuan,
 )
 from visitdesk.adapters.pdf.styles import (
@@ -42,6 +46,7 @@ from visitdesk.adapters.pdf.styles import (
     key_value_table,
     make_styles,
     money,
+    qr_flowable,
     signature_row,
     spacer,
     text,
@@ -80,6 +85,22 @@ class HandoutContent:
     officer_line: str
     signatures: dict[str, tuple[bytes | None, str]] = field(default_factory=dict)
     running_head: str = ""
+    creditor: str = ""
+    """The creditor, shown prominently under the title."""
+    signing_line: str = ""
+    """Where and when it is signed (blanks to fill by hand when printed beforehand)."""
+    seal_caption: str = ""
+    verify_code: str = ""
+    """What the customer quotes to the hotline to have this document checked (empty before
+    the visit: a proposal has no record yet)."""
+    verify_text: str = ""
+    qr: str = ""
+    printed_on: str = ""
+
+
+def verification_code(record_id: str, version: int, digest: str) -> str:
+    """Short enough to read out on the phone: record, version and the start of its hash."""
+    return f"{record_id}-{version}-{digest[:8].upper()}"
 
 
 def handout_content(account: Account, plan: Plan, settings: Settings, *, record=None,
@@ -96,7 +117,7 @@ def handout_content(account: Account, plan: Plan, settings: Settings, *, record=
         ref = t("docs.handout.ref", id=record.id, version=record.version)
         officer_name, staff_no = record.officer.name, record.officer.staff_no
     else:
-        ref = t("docs.handout.ref_draft", date=fmt_date(terms.start, lang))
+        ref = t("docs.handout.ref_draft", date=fmt_date(dt.date.today(), lang))
         officer_name, staff_no = settings.officer_name, settings.staff_no
     parties = (
         (t("docs.handout.party.bank"), bank),
@@ -156,7 +177,26 @@ def handout_content(account: Account, plan: Plan, settings: Settings, *, record=
         when = fmt_datetime(sig.signed_at, lang) if sig else t("docs.handout.date_blank")
         caption = t(f"docs.handout.sign.{who}", name=name or "") + "  " + when
         signatures[who] = (decode_png(sig.png_base64) if sig else None, caption)
+    signed_at = next((sig.signed_at for sig in (record.signatures.values() if record else ())
+                      if sig is not None), None)
+    blank = t("signing.blank")
+    place = (record.address_visited if record is not None else "") or blank
+    signing_line = t("signing.date_place",
+                     date=fmt_date(signed_at.date(), lang) if signed_at else t("signing.date_blank"),
+                     place=place)
+    code = qr = verify = ""
+    if record is not None and record.id:
+        digest = record_hash(record.to_json())
+        code = verification_code(record.id, record.version, digest)
+        qr = qr_payload(record.id, record.version, digest)
+        verify = t("signing.verify", code=code, hotline=hotline)
+    extras = {
+        "creditor": t("signing.creditor", bank=bank), "signing_line": signing_line,
+        "seal_caption": t("signing.seal"), "verify_code": code, "verify_text": verify,
+        "qr": qr, "printed_on": t("signing.printed_on", date=fmt_date(dt.date.today(), lang)),
+    }
     return HandoutContent(
+        **extras,
         lang=lang, agreement=agreement, title=title, bank_line=bank, ref_line=ref,
         parties=parties, intro=intro, plan=plan, debt_basis=plan.debt.basis_text(),
         reductions=reductions, plan_pairs=tuple(plan_pairs), fee_text=fee_text(plan, t),
@@ -222,6 +262,7 @@ def render_handout(c: HandoutContent, stamp: StampSpec | None = None
     info = DocInfo(title=c.title, lang=c.lang, running_head=c.running_head, subject=c.ref_line)
     n = iter(t(f"docs.handout.h{i}") for i in range(1, 13))
     story: list = [Paragraph(text(c.bank_line), st.subtitle), Paragraph(text(c.title), st.title),
+                   Paragraph(text(c.creditor), st.h1),
                    Paragraph(text(c.ref_line), st.subtitle),
                    key_value_table(c.parties, st, w, columns=1, label_share=0.28), spacer(2),
                    Paragraph(text(c.intro), st.body)]
@@ -258,9 +299,50 @@ def render_handout(c: HandoutContent, stamp: StampSpec | None = None
                       body(c.officer_line)))
     sign_flow: list = [body(t("docs.handout.sign_intro")), spacer(2),
                        signature_row(c.signatures, st, w, 26 * mm)]
-    if stamp is not None:
-        sign_flow += [spacer(3), StampBox("officer", info, stamp.png, stamp.lines, 110 * mm,
-                                          30 * mm, st)]
+    sign_flow += [spacer(2), body(c.signing_line), spacer(2),
+                  seal_and_code(c, st, w, stamp, info)]
+    if c.verify_text:
+        sign_flow.append(body(c.verify_text))
+    sign_flow.append(Paragraph(text(c.printed_on), st.small))
     story.append(kept(t("docs.handout.sec.sign"), *sign_flow))
     pdf = build_pdf(story, info)
     return pdf, dict(info.placements)
+
+
+class SealArea(Flowable):
+    """A dashed square where the bank presses its seal, captioned underneath."""
+
+    def __init__(self, size: float, caption: str, st: Styles) -> None:
+        super().__init__()
+        self.size, self.caption, self.st = size, caption, st
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return self.size, self.size + 6 * mm
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setStrokeColor(colors.HexColor("#9aa5b1"))
+        c.setDash(3, 2)
+        c.setLineWidth(0.8)
+        c.rect(0, 6 * mm, self.size, self.size)
+        c.setFont(self.st.font, max(self.st.body_size - 2.5, 8))
+        c.setFillColor(colors.HexColor("#5f6b7a"))
+        c.drawCentredString(self.size / 2, 1.5 * mm, self.caption)
+        c.restoreState()
+
+
+def seal_and_code(c: HandoutContent, st: Styles, width: float, stamp: StampSpec | None,
+                  info: DocInfo) -> Table:
+    """The bank's seal area, the officer's digital stamp when signed, and the verification
+    code with its QR code (a proposal printed beforehand has no code yet)."""
+    seal = SealArea(38 * mm, c.seal_caption, st)
+    middle: Flowable | str = (StampBox("officer", info, stamp.png, stamp.lines, 78 * mm,
+                                       30 * mm, st) if stamp is not None else "")
+    qr_size = 28 * mm
+    code: Flowable | str = qr_flowable(c.qr, qr_size) if c.qr else ""
+    table = Table([[seal, middle, code]],
+                  colWidths=[44 * mm, width - 44 * mm - 34 * mm, 34 * mm])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return table

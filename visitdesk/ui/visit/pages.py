@@ -19,6 +19,7 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDateTimeEdit,
     QFormLayout,
     QFrame,
@@ -45,7 +46,7 @@ from visitdesk.core.validation import (
     may_discuss_debt,
     raised_situations,
 )
-from visitdesk.core.visit import FollowUp, Person, VisitRecord
+from visitdesk.core.visit import CUSTOMER_LANGUAGES, FollowUp, Person, VisitRecord
 from visitdesk.i18n import tr
 from visitdesk.ui.hooks import optional_attr
 from visitdesk.ui.visit.editors import ChoiceEditor, FieldForm, OptionalDateEdit, field_label
@@ -947,6 +948,16 @@ class FinishPage(Page):
         lab.setBuddy(self.notes)
         form.addRow(lab, self.notes)
 
+        self.customer_language = QComboBox()
+        self.customer_language.setObjectName("customerLanguage")
+        for lang in CUSTOMER_LANGUAGES:
+            self.customer_language.addItem(tr(f"visitui.finish.customer_language.{lang}"), lang)
+        self.customer_language.currentIndexChanged.connect(self._language_changed)
+        lab = field_label(tr("visitui.finish.customer_language"), False)
+        lab.setBuddy(self.customer_language)
+        self.customer_language.setToolTip(tr("visitui.finish.customer_language_tip"))
+        form.addRow(lab, self.customer_language)
+
         self.warnings_box = QGroupBox(tr("visitui.finish.warnings"))
         self.warnings_layout = QVBoxLayout(self.warnings_box)
         self.no_warnings = QLabel(tr("visitui.finish.no_warnings"))
@@ -995,9 +1006,18 @@ class FinishPage(Page):
         follow = FollowUp(self.follow_date.value(), self.channel.value())
         self.apply(lambda rec: dataclasses.replace(rec, follow_up=follow))
 
+    def _language_changed(self, _index: int) -> None:
+        lang = self.customer_language.currentData()
+        if lang:
+            self.apply(lambda rec: dataclasses.replace(rec, customer_language=lang))
+
     def load(self, record: VisitRecord) -> None:
         self._loading = True
         try:
+            self.customer_language.blockSignals(True)
+            self.customer_language.setCurrentIndex(
+                max(0, self.customer_language.findData(record.customer_language)))
+            self.customer_language.blockSignals(False)
             self.outcome.set_value(record.outcome)
             self.follow_date.set_value(record.follow_up.date)
             self.channel.set_value(record.follow_up.channel)
@@ -1126,7 +1146,8 @@ class FinishPage(Page):
         )
 
     def set_read_only(self, read_only: bool) -> None:
-        for w in (self.outcome, self.follow_date, self.channel, self.notes):
+        for w in (self.outcome, self.follow_date, self.channel, self.notes,
+                  self.customer_language):
             w.setEnabled(not read_only)
         if read_only:
             for check in self.warning_checks.values():
