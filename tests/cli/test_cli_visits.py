@@ -168,8 +168,12 @@ def test_audit_verify_intact_then_broken_says_where(env, capsys):
     assert code == EXIT_REFUSED and "第 3 条" in out
     code, out, _ = cli(data_dir, capsys, "--lang", "en", "audit", "verify", "--json")
     assert code == EXIT_REFUSED
-    assert json.loads(out) | {"entries": 0} == {"ok": False, "entries": 0, "broken_at": 3,
-                                                "reason": "changed"}
+    report = json.loads(out)
+    assert {k: report[k] for k in ("ok", "broken_at", "reason")} == {
+        "ok": False, "broken_at": 3, "reason": "changed"}
+    # the dropped guard is reported too, not quietly put back
+    assert {"reason": "trigger_missing", "detail": "audit_no_update"}.items() <= {
+        p["reason"]: p for p in report["problems"]}["trigger_missing"].items()
 
 
 def test_export_outcomes_writes_one_row_per_visit_and_no_formulas(env, capsys, tmp_path):

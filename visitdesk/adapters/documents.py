@@ -8,16 +8,24 @@ One entry point over the PDF modules, the certificate and the visit repository:
 * :meth:`Documents.handout_for_terms` — the handout printed before a visit, from proposed terms;
 * :meth:`Documents.sign_visit` — signs a finalised visit: renders the summary and (when the
   visit has a plan) the handout with the officer's visible stamp, signs both with PAdES,
-  stores them in ``<data>/documents/<visit id>/`` (atomic writes) and only then marks the
-  record signed. Signing happens once; exports of a signed visit copy the signed files.
+  stores them in ``<data>/documents/<visit id>/`` and marks the record signed. Signing happens
+  once; exports of a signed visit copy the signed files.
+
+Each signed document carries, in its signed document information, the SHA-256 of the record
+version it shows and the audit chain's head at signing time (:func:`anchor_keywords`), so that
+``audit verify`` can check the store against documents kept elsewhere (docs/integrity.md).
+The files are first written as ``….pdf.pending``, the record is marked signed, and only then
+are they renamed; :func:`recover_pending` settles what a killed signing left behind.
 """
 
 from __future__ import annotations
 
 import base64
-import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+import io
+import logging
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +33,7 @@ from typing import TYPE_CHECKING
 from visitdesk.adapters.pdf.common import Tr, bank_line, fmt_moment_full, plan_from_terms
 from visitdesk.atomic import atomic_write_bytes
 from visitdesk.core.accounts import Account
+from visitdesk.core.audit import Anchor, Problem
 from visitdesk.core.errors import InputError, NotFound, StateError
 from visitdesk.core.plans import PlanTerms
 from visitdesk.core.settings import Settings
@@ -35,6 +44,10 @@ if TYPE_CHECKING:  # reportlab, pyHanko and cryptography load only when a docume
     from visitdesk.adapters.pdf.styles import StampSpec
 
 DOCUMENTS_FOLDER = "documents"
+PENDING_SUFFIX = ".pending"
+"""Signed files not yet matched by a record marked signed."""
+ANCHOR_RECORD = "visitdesk-record"
+ANCHOR_HEAD = "visitdesk-audit-head"
 
 
 @dataclass(frozen=True)
@@ -194,6 +207,8 @@ class Documents:
         ``DocumentSigner``) may be passed to sign many visits with one unlocked key."""
         from visitdesk.adapters.pdf.styles import StampSpec, decode_png
         from visitdesk.adapters.signing import DocumentSigner, signing_now
+        from visitdesk.adapters.visit_store import signed_version
+        from visitdesk.core.audit import canonical, text_sha256
         from visitdesk.core.visit import Signature
 
         record = self.record(visit_id)
@@ -207,9 +222,11 @@ class Documents:
                 if decode_png(png) is None:
                     raise InputError(tr("docs.error.not_png", who=tr(f"docs.who.{who_}")))
                 drawn[who_] = Signature(base64.b64encode(png).decode("ascii"), when)
-        signatures = {**record.signatures, **drawn}
-        signed = dataclasses.replace(record, state="signed", signatures=signatures)
-        officer_drawn = signatures.get("officer")
+        signed = signed_version(record, drawn.get("officer"), drawn.get("customer"))
+        digest = text_sha256(canonical(signed.to_json()))
+        keywords = anchor_keywords(record.id, record.version, digest,
+                                   self.repository.audit_head())
+        officer_drawn = signed.signatures.get("officer")
         officer_png = decode_png(officer_drawn.png_base64) if officer_drawn else None
         location = bank_line(self.settings)
         # the summary is the bank's (officer's language), the handout the customer's
@@ -222,16 +239,108 @@ class Documents:
             pdf, places = render(signed, stamp)
             outputs[kind] = signer.sign(pdf, placement=places.get("officer"), signing_time=when,
                                         reason=tr(f"docs.sign.reason.{kind}", id=record.id),
-                                        location=location)
+                                        location=location, keywords=keywords)
         files = {kind: self.signed_path(signed, kind) for kind in outputs}
-        for kind, data in outputs.items():
-            atomic_write_bytes(files[kind], data)
+        pending = {kind: _pending(path) for kind, path in files.items()}
         try:
+            for kind, data in outputs.items():
+                atomic_write_bytes(pending[kind], data)
             stored = self.repository.mark_signed(
                 record.id, who or record.officer.name, version=record.version,
-                officer=drawn.get("officer"), customer=drawn.get("customer"))
+                officer=drawn.get("officer"), customer=drawn.get("customer"),
+                expected_sha256=digest)
         except BaseException:
-            for path in files.values():
+            for path in pending.values():
                 path.unlink(missing_ok=True)
             raise
+        for kind, path in files.items():
+            os.replace(pending[kind], path)
         return SignedVisit(stored, files, when, signer.info)
+
+
+def _pending(path: Path) -> Path:
+    return path.with_name(path.name + PENDING_SUFFIX)
+
+
+# --- anchors: what signed documents say about the store -------------------------------------
+
+def anchor_keywords(visit_id: str, version: int, record_sha256: str,
+                    head: tuple[int, str]) -> list[str]:
+    """The document-information keywords that make a signed document an :class:`Anchor`."""
+    return [f"{ANCHOR_RECORD}:{visit_id}:{version}:{record_sha256}",
+            f"{ANCHOR_HEAD}:{head[0]}:{head[1]}"]
+
+
+def _keywords(data: bytes) -> dict[str, list[str]]:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    info = reader.trailer_view.get("/Info")
+    raw = str(info.get_object().get("/Keywords", "")) if info is not None else ""
+    out: dict[str, list[str]] = {}
+    for word in raw.split(","):
+        name, _, rest = word.strip().partition(":")
+        if name in (ANCHOR_RECORD, ANCHOR_HEAD):
+            out[name] = rest.split(":")
+    return out
+
+
+def read_anchor(path: Path) -> Anchor | Problem | None:
+    """The anchor of one signed visitdesk document; a :class:`Problem` when its signature no
+    longer verifies; None for a file that is not a signed visitdesk document."""
+    from visitdesk.adapters.signing import verify_pdf
+
+    try:
+        data = path.read_bytes()
+        words = _keywords(data)
+        record = words[ANCHOR_RECORD]
+        head = words[ANCHOR_HEAD]
+        visit_id, version, digest = record[0], int(record[1]), record[2]
+        head_seq, head_hash = int(head[0]), head[1]
+    except Exception:  # not a PDF, or not one of ours: pyHanko raises many types
+        return None
+    if not verify_pdf(data).ok:
+        return Problem("document_modified", visit_id=visit_id, version=version, file=str(path))
+    return Anchor(str(path), visit_id, version, digest, head_seq, head_hash)
+
+
+def document_anchors(folders: Iterable[Path]) -> tuple[list[Anchor], list[Problem]]:
+    """Anchors of every signed visitdesk PDF under ``folders`` (each file once)."""
+    anchors: list[Anchor] = []
+    problems: list[Problem] = []
+    seen: set[Path] = set()
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*.pdf")):
+            real = path.resolve()
+            if real in seen or not path.is_file():
+                continue
+            seen.add(real)
+            found = read_anchor(path)
+            if isinstance(found, Anchor):
+                anchors.append(found)
+            elif found is not None:
+                problems.append(found)
+    return anchors, problems
+
+
+def recover_pending(data_dir: Path, repository) -> None:
+    """Settle signed files a killed signing left as ``.pending``: kept (renamed) when their
+    version is stored as signed with the hash they carry, removed otherwise."""
+    folder = Path(data_dir) / DOCUMENTS_FOLDER
+    for path in sorted(folder.glob(f"*/*.pdf{PENDING_SUFFIX}")):
+        final = path.with_name(path.name[: -len(PENDING_SUFFIX)])
+        keep = False
+        try:
+            record = _keywords(path.read_bytes())[ANCHOR_RECORD]
+            version = int(record[1])
+            keep = (repository.get(record[0], version).state == "signed"
+                    and not final.exists()
+                    and repository.stored_sha256(record[0], version) == record[2])
+        except Exception:  # unreadable or unknown: never a signed document of a signed record
+            keep = False
+        if keep:
+            os.replace(path, final)
+        else:
+            path.unlink(missing_ok=True)
+        logging.getLogger("visitdesk").info("interrupted signing: %s %s", path.name,
+                                            "kept" if keep else "removed")

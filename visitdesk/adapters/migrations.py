@@ -117,4 +117,53 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE account ADD COLUMN currency TEXT NOT NULL DEFAULT 'CNY';
     ALTER TABLE account ADD COLUMN id_type TEXT NOT NULL DEFAULT 'resident_id';
     """,
+    30: """
+    -- Record integrity (docs/integrity.md). The guards that visitdesk.adapters.visit_store
+    -- used to install on every start are replaced by these, kept from here on: audit verify
+    -- reports a missing or altered one as tampering instead of quietly re-creating it.
+    DROP TRIGGER IF EXISTS visit_locked;
+    DROP TRIGGER IF EXISTS visit_no_delete;
+    DROP TRIGGER IF EXISTS audit_no_update;
+    DROP TRIGGER IF EXISTS audit_no_delete;
+    -- A finalised version changes only once more: to signed, adding signatures, nothing else.
+    -- A signed version never changes.
+    CREATE TRIGGER visit_locked BEFORE UPDATE ON visit
+    WHEN OLD.state <> 'draft' AND NOT (
+        OLD.state = 'finalised' AND NEW.state = 'signed'
+        AND NEW.id = OLD.id AND NEW.version = OLD.version AND NEW.account_no = OLD.account_no
+        AND NEW.officer IS OLD.officer AND NEW.outcome IS OLD.outcome
+        AND NEW.visit_date IS OLD.visit_date AND NEW.created_at IS OLD.created_at
+        AND NEW.finalised_at IS OLD.finalised_at AND NEW.finalised_by IS OLD.finalised_by
+        AND json_valid(NEW.record) AND json_extract(NEW.record, '$.state') = 'signed'
+        AND json_remove(NEW.record, '$.state', '$.signatures')
+            = json_remove(OLD.record, '$.state', '$.signatures'))
+    BEGIN SELECT RAISE(ABORT, 'a finalised or signed visit version is never edited'); END;
+    CREATE TRIGGER visit_no_skip BEFORE UPDATE ON visit
+    WHEN OLD.state = 'draft' AND NEW.state = 'signed'
+    BEGIN SELECT RAISE(ABORT, 'a draft is finalised before it is signed'); END;
+    CREATE TRIGGER visit_new_draft BEFORE INSERT ON visit
+    WHEN NEW.state <> 'draft'
+    BEGIN SELECT RAISE(ABORT, 'a visit version starts as a draft'); END;
+    CREATE TRIGGER visit_no_delete BEFORE DELETE ON visit
+    WHEN OLD.state <> 'draft'
+    BEGIN SELECT RAISE(ABORT, 'a finalised visit version is never deleted'); END;
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_head_forward BEFORE UPDATE ON audit_head
+    WHEN NEW.seq <= OLD.seq
+    BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward'); END;
+    CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
+    BEGIN SELECT RAISE(ABORT, 'the audit head is never removed'); END;
+    -- SHA-256 of the record version after each change (visitdesk.core.audit).
+    ALTER TABLE audit_log ADD COLUMN record_sha256 TEXT;
+    -- Versions stored before record hashes were logged get one baseline entry each, once, the
+    -- first time the visits are opened after this step (VisitRepository).
+    CREATE TABLE record_hash_baseline (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        pending INTEGER NOT NULL
+    );
+    INSERT INTO record_hash_baseline VALUES (1, 1);
+    """,
 }

@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,8 +162,10 @@ class DocumentSigner:
 
     def sign(self, pdf: bytes, *, placement: Placement | None = None,
              signing_time: dt.datetime | None = None, reason: str = "",
-             location: str = "") -> bytes:
-        """Return ``pdf`` with a PAdES signature appended as an incremental update."""
+             location: str = "", keywords: Sequence[str] = ()) -> bytes:
+        """Return ``pdf`` with a PAdES signature appended as an incremental update;
+        ``keywords`` go into the document information of the signed revision (visitdesk
+        puts the record hash and the audit chain head there: :func:`anchor_keywords`)."""
         when = signing_time or signing_now()
         meta = signers.PdfSignatureMetadata(
             field_name=FIELD_NAME, md_algorithm="sha256",
@@ -178,6 +181,8 @@ class DocumentSigner:
         pdf_signer = _FixedTimePdfSigner(meta, signer=self._signer, new_field_spec=spec,
                                          stamp_style=self._stamp_style, signing_time=when)
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        if keywords:
+            writer.document_meta.keywords = list(keywords)
         try:
             out = pdf_signer.sign_pdf(writer, bytes_reserved=self.bytes_reserved)
         except Exception as exc:  # pyHanko raises several types; the user needs one message

@@ -205,10 +205,19 @@ class CaseStore:
                 # Another process may have applied it since we looked (several starting at once).
                 if self.conn.execute("SELECT 1 FROM schema_step WHERE step = ?", (version,)).fetchone():
                     continue
-                for statement in _split_sql(MIGRATIONS[version]):
+                for statement in split_sql(MIGRATIONS[version]):
                     self.conn.execute(statement)
                 self.conn.execute("INSERT INTO schema_step VALUES (?, ?)", (version, now_iso()))
                 self.conn.execute(f"PRAGMA user_version={max(version, self.schema_version)}")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees the same committed state."""
+        self.conn.execute("BEGIN DEFERRED")
+        try:
+            yield self.conn
+        finally:
+            self.conn.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -307,10 +316,21 @@ class CaseStore:
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def _split_sql(script: str) -> list[str]:
-    """Statements of a migration (``executescript`` would commit behind our transaction)."""
+def split_sql(script: str) -> list[str]:
+    """Statements of a migration (``executescript`` would commit behind our transaction); a
+    trigger's ``BEGIN … ; END`` stays one statement."""
     lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    statements: list[str] = []
+    pending = ""
+    for piece in "\n".join(lines).split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip().rstrip(";").strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip().rstrip(";").strip())
+    return statements
 
 
 def _select_in(c: sqlite3.Connection, sql: str, keys: list[str], chunk: int = 900) -> list:

@@ -14,15 +14,27 @@ import builtins
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from visitdesk.adapters.store import CaseStore, now_iso
+from visitdesk.adapters.migrations import MIGRATIONS
+from visitdesk.adapters.store import CaseStore, now_iso, split_sql
 from visitdesk.core.accounts import Account
-from visitdesk.core.audit import AuditEntry, ChainReport, canonical, chain, verify_chain
+from visitdesk.core.audit import (
+    Anchor,
+    AuditEntry,
+    ChainReport,
+    Problem,
+    StoredVersion,
+    canonical,
+    chain,
+    text_sha256,
+    verify_chain,
+    verify_records,
+)
 from visitdesk.core.errors import InputError, NotFound, StateError
 from visitdesk.core.lexicon import LEXICON_FILE, Lexicon, load_lexicon
 from visitdesk.core.playbook import Playbook, load_playbook
@@ -31,19 +43,25 @@ from visitdesk.core.validation import ValidationReport, validate
 from visitdesk.core.visit import Amendment, Person, Signature, VisitRecord, changed_fields
 from visitdesk.i18n import tr
 
-_GUARDS = (
-    """CREATE TRIGGER IF NOT EXISTS visit_locked BEFORE UPDATE ON visit
-    WHEN OLD.state <> 'draft' AND NOT (NEW.state = 'signed' AND OLD.id = NEW.id
-        AND OLD.version = NEW.version)
-    BEGIN SELECT RAISE(ABORT, 'a finalised visit version is never edited'); END""",
-    """CREATE TRIGGER IF NOT EXISTS visit_no_delete BEFORE DELETE ON visit
-    WHEN OLD.state <> 'draft'
-    BEGIN SELECT RAISE(ABORT, 'a finalised visit version is never deleted'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_log
-    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_log
-    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
-)
+GUARDED_TABLES = ("visit", "audit_log", "audit_head")
+"""Tables whose triggers ``audit verify`` checks against the migrations."""
+
+
+def expected_triggers() -> dict[str, str]:
+    """Name → SQL of every trigger the migrations leave on :data:`GUARDED_TABLES`."""
+    found: dict[str, str] = {}
+    for step in sorted(MIGRATIONS):
+        for statement in split_sql(MIGRATIONS[step]):
+            words = statement.split()
+            if [w.upper() for w in words[:2]] == ["CREATE", "TRIGGER"]:
+                found[words[2]] = _squeeze(statement)
+            elif [w.upper() for w in words[:2]] == ["DROP", "TRIGGER"]:
+                found.pop(words[-1], None)
+    return found
+
+
+def _squeeze(sql: str) -> str:
+    return " ".join(sql.split())
 
 
 PLAYBOOK_FILE = "playbook.json"
@@ -106,7 +124,8 @@ _BLANK_OFFICER = Person("")
 _NEWEST_VERSIONS = (" FROM visit v"
                     " WHERE v.version = (SELECT MAX(version) FROM visit w WHERE w.id = v.id)")
 """The newest version of each visit (``v``)."""
-_AUDIT_COLUMNS = "seq, who, at, visit_id, version, field, old, new, prev_hash, hash"
+_AUDIT_COLUMNS = ("seq, who, at, visit_id, version, field, old, new, prev_hash, hash,"
+                  " record_sha256")
 """An audit row's columns, in :func:`_entry`'s order."""
 
 
@@ -120,8 +139,7 @@ class VisitRepository:
         self._playbook = playbook
         self.settings = settings or Settings()
         self._lexicon = lexicon
-        for statement in _GUARDS:
-            self.conn.execute(statement)
+        self._log_baseline()
 
     @property
     def playbook(self) -> Playbook:
@@ -152,6 +170,12 @@ class VisitRepository:
                                   version=version))
             raise NotFound(tr("visit.error.not_found", id=visit_id, version=""))
         return VisitRecord.from_json(json.loads(row[0]))
+
+    def stored_sha256(self, visit_id: str, version: int) -> str | None:
+        """SHA-256 of a version's stored JSON, as the audit log records it."""
+        row = self.conn.execute("SELECT record FROM visit WHERE id=? AND version=?",
+                                (visit_id, version)).fetchone()
+        return text_sha256(row[0]) if row else None
 
     def versions(self, visit_id: str) -> builtins.list[VisitRecord]:
         rows = self.conn.execute("SELECT record FROM visit WHERE id=? ORDER BY version",
@@ -203,7 +227,7 @@ class VisitRepository:
             blank = VisitRecord(account_no=account_no, officer=_BLANK_OFFICER, id=new.id)
             changes = [("created", None, {"account_no": account_no})]
             changes += changed_fields(blank.to_json(), new.to_json())
-            self._append_audit(c, who, stamp, new.id, new.version, changes)
+            self._append_audit(c, who, stamp, new, changes)
         return new
 
     def save_draft(self, record: VisitRecord, who: str) -> SaveResult:
@@ -228,29 +252,36 @@ class VisitRepository:
             changes = changed_fields(stored, new.to_json())
             if changes:
                 self._update(c, new, stamp)
-                self._append_audit(c, who, stamp, new.id, new.version, changes)
+                self._append_audit(c, who, stamp, new, changes)
         return SaveResult(new, len(changes), stamp)
 
     def finalise(self, visit_id: str, who: str) -> VisitRecord:
         """Lock the newest version after validating it; raises :class:`FinaliseRefused`
-        (with the report) when errors remain or warnings are not acknowledged."""
-        record = self.get(visit_id)
-        if record.state != "draft":
-            raise StateError(tr("visit.error.not_draft", id=record.id, version=record.version,
-                                state=tr(f"visit.state.{record.state}")))
-        report = self.validate(record)
-        if not report.can_finalise:
-            raise FinaliseRefused(
-                tr("visit.error.finalise_blocked", id=visit_id, errors=len(report.errors),
-                   warnings=len(report.unacknowledged)), report)
+        (with the report) when errors remain or warnings are not acknowledged.
+
+        The draft is read, validated and locked in one transaction, so an edit saved a moment
+        before (by the window's autosave or another process) is either in the locked record
+        or refused afterwards as an edit of a finalised version, never lost in between."""
+        self.get(visit_id)  # NotFound before taking the write lock
         stamp = now_iso()
-        final = dataclasses.replace(record, state="finalised")
         with self.store.transaction() as c:
+            row = c.execute("SELECT record FROM visit WHERE id=? ORDER BY version DESC LIMIT 1",
+                            (visit_id,)).fetchone()
+            record = VisitRecord.from_json(json.loads(row[0]))
+            if record.state != "draft":
+                raise StateError(tr("visit.error.not_draft", id=record.id,
+                                    version=record.version,
+                                    state=tr(f"visit.state.{record.state}")))
+            report = self.validate(record)
+            if not report.can_finalise:
+                raise FinaliseRefused(
+                    tr("visit.error.finalise_blocked", id=visit_id, errors=len(report.errors),
+                       warnings=len(report.unacknowledged)), report)
+            final = dataclasses.replace(record, state="finalised")
             c.execute("UPDATE visit SET state='finalised', record=?, updated_at=?,"
                       " finalised_at=?, finalised_by=? WHERE id=? AND version=? AND state='draft'",
                       (canonical(final.to_json()), stamp, stamp, who, visit_id, record.version))
-            self._append_audit(c, who, stamp, visit_id, record.version,
-                               [("state", "draft", "finalised")])
+            self._append_audit(c, who, stamp, final, [("state", "draft", "finalised")])
             c.execute("DELETE FROM open_draft WHERE visit_id=? AND version=?",
                       (visit_id, record.version))
         return final
@@ -268,34 +299,44 @@ class VisitRepository:
         stamp = now_iso()
         with self.store.transaction() as c:
             self._insert(c, new, stamp)
-            self._append_audit(c, who, stamp, visit_id, new.version,
+            self._append_audit(c, who, stamp, new,
                                [("amendment", None, new.amendment.to_json()
                                  if new.amendment else None)])
         return new
 
     def mark_signed(self, visit_id: str, who: str, *, officer: Signature | None = None,
-                    customer: Signature | None = None,
-                    version: int | None = None) -> VisitRecord:
-        """Attach drawn signatures to a finalised version and mark it signed."""
-        record = self.get(visit_id, version)
-        if record.state not in ("finalised", "signed"):
-            raise StateError(tr("visit.error.sign_draft", id=visit_id))
-        signatures = dict(record.signatures)
-        if officer is not None:
-            signatures["officer"] = officer
-        if customer is not None:
-            signatures["customer"] = customer
-        signed = dataclasses.replace(record, state="signed", signatures=signatures)
+                    customer: Signature | None = None, version: int | None = None,
+                    expected_sha256: str | None = None) -> VisitRecord:
+        """Attach drawn signatures to a finalised version and mark it signed (once: a signed
+        version never changes). ``expected_sha256`` is the hash of the signed version the
+        documents were made from; the version is re-read in the transaction and refused if it
+        would differ."""
+        self.get(visit_id, version)  # NotFound before taking the write lock
         stamp = now_iso()
-        changes = changed_fields(record.to_json(), signed.to_json())
         with self.store.transaction() as c:
+            if version is None:
+                row = c.execute("SELECT record FROM visit WHERE id=? ORDER BY version DESC"
+                                " LIMIT 1", (visit_id,)).fetchone()
+            else:
+                row = c.execute("SELECT record FROM visit WHERE id=? AND version=?",
+                                (visit_id, version)).fetchone()
+            record = VisitRecord.from_json(json.loads(row[0]))
+            if record.state == "signed":
+                raise StateError(tr("docs.error.already_signed", id=visit_id,
+                                    version=record.version))
+            if record.state != "finalised":
+                raise StateError(tr("visit.error.sign_draft", id=visit_id))
+            signed = signed_version(record, officer, customer)
+            text = canonical(signed.to_json())
+            if expected_sha256 is not None and text_sha256(text) != expected_sha256:
+                raise StateError(tr("integrity.error.changed_while_signing", id=visit_id))
             c.execute("UPDATE visit SET state='signed', record=?, updated_at=? WHERE id=? AND"
-                      " version=?", (canonical(signed.to_json()), stamp, visit_id,
-                                     record.version))
+                      " version=?", (text, stamp, visit_id, record.version))
+            changes = changed_fields(record.to_json(), signed.to_json())
             # the images themselves are in the record; the log keeps who signed and when
             logged = [(f, o, (n[:16] + "…") if isinstance(n, str) and f.endswith("png_base64")
                        else n) for f, o, n in changes]
-            self._append_audit(c, who, stamp, visit_id, record.version, logged)
+            self._append_audit(c, who, stamp, signed, logged)
         return signed
 
     # --- crash recovery -------------------------------------------------------------------
@@ -336,9 +377,71 @@ class VisitRepository:
             params = (visit_id,)
         return [_entry(r) for r in self.conn.execute(sql + " ORDER BY rowid", params)]
 
-    def verify_audit(self) -> ChainReport:
+    def audit_head(self) -> tuple[int, str]:
+        """``(seq, hash)`` of the newest audit entry (``(0, "")`` while the log is empty)."""
         head = self.conn.execute("SELECT seq, hash FROM audit_head WHERE id=1").fetchone()
-        return verify_chain(self.audit_entries(), (head[0], head[1]) if head else (0, ""))
+        return (head[0], head[1]) if head else (0, "")
+
+    def verify_audit(self, anchors: Sequence[Anchor] = (),
+                     found: Sequence[Problem] = ()) -> ChainReport:
+        """The chain, the stored versions against it, the protective triggers and the
+        anchors of signed documents (see :func:`visitdesk.core.audit.verify_records`);
+        ``found`` adds problems seen while reading the documents."""
+        with self.store.snapshot():
+            entries = self.audit_entries()
+            chain_report = verify_chain(entries, self.audit_head())
+            versions = [
+                StoredVersion(id_, version, state, text_sha256(text),
+                              _consistent(text, id_, version, state))
+                for id_, version, state, text in self.conn.execute(
+                    "SELECT id, version, state, record FROM visit ORDER BY id, version")]
+            triggers = self._trigger_problems()
+        problems: list[Problem] = []
+        if not chain_report.ok:
+            problems.append(Problem(chain_report.reason, seq=chain_report.broken_at))
+        problems += triggers
+        problems += verify_records(entries, versions, anchors)
+        problems += found
+        if not problems:
+            return ChainReport(True, len(entries), documents=len(anchors))
+        first = problems[0]
+        return ChainReport(False, len(entries), first.seq, first.reason, tuple(problems),
+                           len(anchors))
+
+    def _trigger_problems(self) -> builtins.list[Problem]:
+        expected = expected_triggers()
+        marks = ",".join("?" * len(GUARDED_TABLES))
+        present = {name: _squeeze(sql or "") for name, sql in self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND"
+            f" tbl_name IN ({marks})", GUARDED_TABLES)}
+        problems = []
+        for name, sql in sorted(expected.items()):
+            if name not in present:
+                problems.append(Problem("trigger_missing", detail=name))
+            elif present[name] != sql:
+                problems.append(Problem("trigger_altered", detail=name))
+        problems += [Problem("trigger_unexpected", detail=name)
+                     for name in sorted(set(present) - set(expected))]
+        return problems
+
+    def _log_baseline(self) -> None:
+        """Once, after the store gained record hashes: log the hash of every version whose
+        newest audit entry has none, so later rewrites of those versions are caught too."""
+        row = self.conn.execute("SELECT pending FROM record_hash_baseline WHERE id=1").fetchone()
+        if not row or not row[0]:
+            return
+        with self.store.transaction() as c:
+            if not c.execute("SELECT pending FROM record_hash_baseline WHERE id=1").fetchone()[0]:
+                return
+            stamp = now_iso()
+            for id_, version, text in c.execute(
+                    "SELECT id, version, record FROM visit v WHERE NOT EXISTS (SELECT 1 FROM"
+                    " audit_log a WHERE a.visit_id = v.id AND a.version = v.version AND"
+                    " a.record_sha256 IS NOT NULL) ORDER BY id, version").fetchall():
+                self._append_audit(c, "visitdesk", stamp, None,
+                                   [("record_sha256", None, text_sha256(text))],
+                                   key=(id_, version, text_sha256(text)))
+            c.execute("UPDATE record_hash_baseline SET pending=0 WHERE id=1")
 
     # --- plumbing -------------------------------------------------------------------------
     def _insert(self, c: sqlite3.Connection, record: VisitRecord, stamp: str) -> None:
@@ -356,15 +459,23 @@ class VisitRepository:
             (canonical(record.to_json()), record.officer.name, record.outcome,
              _day(record.start), stamp, record.id, record.version))
 
-    def _append_audit(self, c: sqlite3.Connection, who: str, stamp: str, visit_id: str,
-                      version: int, changes: builtins.list[tuple[str, Any, Any]]) -> None:
+    def _append_audit(self, c: sqlite3.Connection, who: str, stamp: str,
+                      record: VisitRecord | None, changes: builtins.list[tuple[str, Any, Any]],
+                      key: tuple[str, int, str] | None = None) -> None:
+        """Chain ``changes`` of ``record`` (as now stored; or of ``key``: id, version and
+        hash) after the newest entry."""
+        if record is not None:
+            key = (record.id, record.version, text_sha256(canonical(record.to_json())))
+        assert key is not None
+        visit_id, version, digest = key
         last = c.execute(f"SELECT {_AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1"
                          ).fetchone()
-        entries = chain(_entry(last) if last else None, who, stamp, visit_id, version, changes)
+        entries = chain(_entry(last) if last else None, who, stamp, visit_id, version, changes,
+                        digest)
         c.executemany(
-            f"INSERT INTO audit_log({_AUDIT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO audit_log({_AUDIT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [(e.seq, e.who, e.when, e.visit_id, e.version, e.field, canonical(e.old),
-              canonical(e.new), e.prev_hash, e.hash) for e in entries])
+              canonical(e.new), e.prev_hash, e.hash, e.record_sha256) for e in entries])
         if entries:
             c.execute("INSERT INTO audit_head(id, seq, hash) VALUES (1,?,?) ON CONFLICT(id)"
                       " DO UPDATE SET seq=excluded.seq, hash=excluded.hash",
@@ -383,4 +494,25 @@ def _day(moment: datetime | None) -> str | None:
 
 def _entry(r: Any) -> AuditEntry:
     return AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), json.loads(r[7]),
-                      r[8], r[9])
+                      r[8], r[9], r[10])
+
+
+def _consistent(text: str, visit_id: str, version: int, state: str) -> bool:
+    """The stored JSON names the row it is stored in (id, version, state)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and (data.get("id"), data.get("version"),
+                                       data.get("state")) == (visit_id, version, state)
+
+
+def signed_version(record: VisitRecord, officer: Signature | None = None,
+                   customer: Signature | None = None) -> VisitRecord:
+    """``record`` as it is stored once signed, with the drawn signatures given added."""
+    signatures = dict(record.signatures)
+    if officer is not None:
+        signatures["officer"] = officer
+    if customer is not None:
+        signatures["customer"] = customer
+    return dataclasses.replace(record, state="signed", signatures=signatures)
