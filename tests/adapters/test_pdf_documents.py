@@ -24,6 +24,7 @@ from visitdesk.core.capitals import to_capitals
 from visitdesk.core.money import format_plain
 from visitdesk.core.plans import PlanKind, PlanTerms
 from visitdesk.core.playbook import load_playbook
+from visitdesk.core.speech import money_words
 
 ACCOUNT = sample_account()
 SETTINGS = sample_settings()
@@ -183,8 +184,8 @@ def test_briefing_for_a_days_list_has_projected_figures_options_points_and_paper
         assert item.debt.on == day and item.debt.projected
         assert format_plain(item.debt.total) in text
         assert to_capitals(item.debt.total) in text
-        # talking points filled with this customer's figures
-        assert f"¥{format_plain(item.debt.total)}" in text
+        # talking points filled with this customer's figures, as they are said
+        assert f"大约是{money_words(item.debt.total, 'zh_CN')}" in text
     assert "{" not in text
     for label in ("一次性结清", "分12期", "分60期", "客户否认欠款", "纸质记录表", "□是□否",
                   "□客户本人", "催收人员签名"):

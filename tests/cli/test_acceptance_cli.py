@@ -170,7 +170,7 @@ def _answers(tmp_path: Path, name: str, **changes) -> Path:
 
 def test_visit_walk_from_draft_to_signed_verified_exported_and_audited(store, account_no,
                                                                         tmp_path):
-    # visit new with rules broken: two conduct items unconfirmed
+    # visit new with rules broken: three conduct items unconfirmed
     blocked = _answers(tmp_path, "blocked.json",
                        conduct={"privacy_kept": True, "no_threats": True, "honest": True})
     proc = run("visit", "new", account_no, "--answers", blocked, data_dir=store)
@@ -187,7 +187,7 @@ def test_visit_walk_from_draft_to_signed_verified_exported_and_audited(store, ac
     report = run_json("visit", "finalise", visit_id, "--json", data_dir=store, rc=2)
     assert report["finalised"] is False
     assert {e["location"] for e in report["validation"]["errors"]} == {
-        "conduct.fair", "conduct.identity_shown"}
+        "conduct.fair", "conduct.identity_shown", "conduct.no_cash"}
     text = run("visit", "finalise", visit_id, data_dir=store)
     assert text.returncode == 2 and "行为规范" in text.stdout
 

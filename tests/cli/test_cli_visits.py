@@ -266,3 +266,33 @@ def test_banks_own_playbook_in_the_data_folder_is_used(env, capsys):
     code, out, _ = cli(data_dir, capsys, "visit", "show", out.strip(), "--json")
     errors = json.loads(out)["validation"]["errors"]
     assert [e["location"] for e in errors] == ["conduct.recording_told"]
+
+
+def test_playbook_check_names_what_an_older_bank_playbook_lacks(env, capsys, tmp_path):
+    data_dir, _, _ = env
+    from visitdesk.core.playbook import default_playbook_path
+
+    code, out, _ = cli(data_dir, capsys, "playbook", "check")
+    assert code == 0 and "提醒" not in out  # the bundled playbook lacks nothing
+    data = json.loads(default_playbook_path().read_text(encoding="utf-8"))
+    # a copy made before the guarantor, nobody-home … guidance and the privacy question
+    kept = ("dispute", "cannot_pay", "upset", "reduction", "more_time")
+    data["situations"] = [s for s in data["situations"] if s["id"] in kept]
+    data["triggers"] = [t for t in data["triggers"] if t["situation"] in kept]
+    data["conduct"] = [c for c in data["conduct"] if not c.get("situation")
+                       and c["id"] != "no_cash"]
+    data["stages"][0]["fields"] = [f for f in data["stages"][0]["fields"]
+                                   if f["id"] != "privacy_offered"]
+    data["record_choices"]["met"] = [m for m in data["record_choices"]["met"]
+                                     if m["id"] != "guarantor"]
+    old = write(tmp_path / "old.json", data)
+    code, out, _ = cli(data_dir, capsys, "playbook", "check", str(old))
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "提醒：record_choices → met 缺少规则依赖的选项：guarantor",
+        "提醒：缺少内置话术手册中的情况：guarantor, nobody_home, workplace, third_party_agent, "
+        "vulnerable",
+        "提醒：阶段 opening 缺少内置话术手册中的字段：privacy_offered",
+        "提醒：缺少内置话术手册中的行为规范项：no_cash, nothing_left_at_door, workplace_discreet, "
+        "agent_handled, vulnerable_cared_for, guarantor_scope_kept",
+    ]

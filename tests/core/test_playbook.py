@@ -39,14 +39,20 @@ def test_bundled_playbook_has_the_seven_stages_in_order():
 def test_bundled_playbook_has_situations_outcomes_channels_and_conduct():
     pb = load_playbook()
     assert {s.id for s in pb.situations} == {
-        "dispute", "cannot_pay", "upset", "reduction", "more_time"}
+        "dispute", "cannot_pay", "upset", "reduction", "more_time", "guarantor", "nobody_home",
+        "workplace", "third_party_agent", "vulnerable"}
     assert {"promised_to_pay", "instalment_agreement", "settled_in_full", "disputes",
             "cannot_pay_yet", "refused_to_talk", "customer_not_met",
             "wrong_address"} <= {o.id for o in pb.outcomes}
     assert [c.id for c in pb.follow_up_channels] == ["sms", "email", "phone", "letter",
                                                      "revisit"]
-    assert [c.id for c in pb.conduct] == ["privacy_kept", "no_threats", "honest", "fair",
-                                          "identity_shown"]
+    assert [c.id for c in pb.conduct] == [
+        "privacy_kept", "no_threats", "honest", "fair", "identity_shown", "no_cash",
+        "nothing_left_at_door", "workplace_discreet", "agent_handled", "vulnerable_cared_for",
+        "guarantor_scope_kept"]
+    assert [c.id for c in pb.conduct if c.situation] == [
+        "nothing_left_at_door", "workplace_discreet", "agent_handled", "vulnerable_cared_for",
+        "guarantor_scope_kept"]
     for s in pb.situations:
         assert s.guidance and s.fields
 
@@ -76,9 +82,9 @@ def test_triggers_open_situations_from_answers():
 
 def test_unknown_field_type_is_refused_naming_the_field(raw):
     data = copy.deepcopy(raw)
-    data["stages"][1]["fields"][2]["type"] = "slider"
+    data["stages"][1]["fields"][4]["type"] = "slider"
     message = _refused(data)
-    assert "stages[1] debt_details → fields[2] figures_accepted" in message
+    assert "stages[1] debt_details → fields[4] figures_accepted" in message
     assert "slider" in message and "test.json" in message
 
 
@@ -98,7 +104,7 @@ def test_duplicate_stage_id_is_refused(raw):
 
 def test_condition_on_a_missing_field_is_refused(raw):
     data = copy.deepcopy(raw)
-    data["stages"][0]["fields"][5]["condition"]["field"] = "no_such_field"
+    data["stages"][0]["fields"][8]["condition"]["field"] = "no_such_field"
     message = _refused(data)
     assert "preferred_time → condition" in message and "no_such_field" in message
 
@@ -146,9 +152,51 @@ def test_choice_field_without_options_is_refused(raw):
 
 def test_messages_follow_the_language(raw):
     data = copy.deepcopy(raw)
-    data["stages"][1]["fields"][2]["type"] = "slider"
+    data["stages"][1]["fields"][4]["type"] = "slider"
     i18n.set_language("en")
     assert "unknown field type \"slider\"" in _refused(data)
+
+
+def test_talking_point_condition_must_be_a_known_one(raw):
+    data = copy.deepcopy(raw)
+    data["stages"][1]["talking_points"][0]["when"] = "on_tuesdays"
+    message = _refused(data)
+    assert "stages[1] debt_details → talking_points[0]" in message
+    assert "on_tuesdays" in message and "figures_projected" in message
+
+
+def test_trigger_on_who_was_met_must_name_a_met_choice(raw):
+    data = copy.deepcopy(raw)
+    trigger = next(t for t in data["triggers"] if t.get("record") == "met")
+    trigger["answer"] = "landlord"
+    assert "landlord" in _refused(data)
+    trigger["answer"], trigger["record"] = "guarantor", "address_visited"
+    assert "address_visited" in _refused(data)
+
+
+def test_conduct_item_for_a_missing_situation_is_refused(raw):
+    data = copy.deepcopy(raw)
+    data["conduct"][-1]["situation"] = "on_holiday"
+    message = _refused(data)
+    assert "conduct[" in message and "on_holiday" in message
+
+
+def test_situation_talking_point_cannot_quote_a_stage_answer(raw):
+    data = copy.deepcopy(raw)
+    point = data["situations"][0]["talking_points"][0]
+    point["zh_CN"] += "{answer.plan_delivery}"
+    point["en"] += "{answer.plan_delivery}"
+    assert "{answer.plan_delivery}" in _refused(data)
+
+
+def test_who_was_met_opens_the_guarantor_and_nobody_home_situations():
+    pb = load_playbook()
+    assert pb.triggered_situations({}, {"met": "guarantor"}) == ("guarantor",)
+    assert pb.triggered_situations({}, {"met": "nobody"}) == ("nobody_home",)
+    assert pb.triggered_situations({}, {"met": "agent"}) == ("third_party_agent",)
+    assert pb.triggered_situations({}, {"met": "customer"}) == ()
+    answers = {"opening": {"visit_place": "workplace", "vulnerability": ["children_present"]}}
+    assert pb.triggered_situations(answers) == ("workplace", "vulnerable")
 
 
 def test_broken_json_names_line_and_column(tmp_path):

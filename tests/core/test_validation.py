@@ -82,6 +82,15 @@ def test_stage_fields_are_not_required_when_no_conversation_took_place(acc, pb, 
     record = complete_record(acc.account_no, answers={}, situations={}, plan=None,
                              plan_agreed=False, outcome="customer_not_met", met="nobody",
                              others_present=None, identity_method=None)
+    report = check(record, pb, acc, lex)
+    # nobody home: its own guidance is checked, and nothing was left at the door
+    assert locations(report) == {"situations.nobody_home.left_at_door",
+                                 "situations.nobody_home.neighbours_asked",
+                                 "conduct.nothing_left_at_door"}
+    record = dataclasses.replace(
+        record, conduct={**record.conduct, "nothing_left_at_door": True},
+        situations={"nobody_home": RaisedSituation("trigger", {"left_at_door": "neutral_card",
+                                                               "neighbours_asked": False})})
     assert check(record, pb, acc, lex).can_finalise
 
 
@@ -254,9 +263,21 @@ def test_customer_whose_identity_was_not_confirmed_is_not_the_confirmed_customer
 
 def test_debt_may_be_discussed_with_a_confirmed_guarantor(good, pb, acc, lex):
     record = _met(good, "guarantor", debt_discussed=True, identity_method=None)
+    record = dataclasses.replace(
+        record, conduct={**record.conduct, "guarantor_scope_kept": True},
+        situations={**record.situations, "guarantor": RaisedSituation("trigger", {
+            "guarantee_checked": True, "scope_explained": True,
+            "guarantor_response": "will_contact_customer"})})
     assert locations(check(record, pb, acc, lex)) == {"identity_method"}
     record = dataclasses.replace(record, identity_method="id_card")
-    assert "disclosure" not in check(record, pb, acc, lex).codes()
+    assert check(record, pb, acc, lex).can_finalise
+
+
+def test_guarantor_met_raises_its_situation_and_conduct_item(good, pb, acc, lex):
+    record = _met(good, "guarantor", debt_discussed=True)
+    report = check(record, pb, acc, lex)
+    assert {"situations.guarantor.guarantee_checked", "conduct.guarantor_scope_kept"} <= \
+        locations(report)
 
 
 def test_conversation_needs_recording_told_and_its_reference(good, pb, acc, lex):
@@ -324,7 +345,8 @@ def test_every_conduct_item_must_be_confirmed(good, pb, acc, lex):
     assert locations(report) == {"conduct.no_threats"}
     assert "没有威胁或恐吓" in report.errors[0].message()
     record = dataclasses.replace(good, conduct={})
-    assert len(check(record, pb, acc, lex).errors) == 5
+    # every item for every visit; those for situations only when the situation arose
+    assert len(check(record, pb, acc, lex).errors) == 6
 
 
 def test_outcome_and_follow_up_are_required(good, pb, acc, lex):

@@ -283,9 +283,9 @@ def test_talking_points_show_the_accounts_figures(qtbot, env, dialogs):
     window = open_window(qtbot, ctx, acc)
     page = window.show_page("stage:debt_details")
     text = "\n".join(page.points.texts())
-    from visitdesk.core.money import format_yuan
+    from visitdesk.core.speech import money_words
 
-    assert format_yuan(acc.principal) in text
+    assert f"本金{money_words(acc.principal, 'zh_CN')}" in text
     assert str(acc.overdue_days) in text
     opening = window.show_page("stage:opening")
     assert "示例银行" in "\n".join(opening.points.texts()) and acc.name in "\n".join(

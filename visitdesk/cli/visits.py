@@ -274,13 +274,15 @@ def cmd_export(ctx: Any) -> int:
 
 def cmd_playbook_check(ctx: Any) -> int:
     from visitdesk.adapters.visit_store import bank_lexicon, bank_playbook
-    from visitdesk.core.playbook import load_playbook
+    from visitdesk.core.playbook import load_playbook, playbook_gaps
 
     pb = load_playbook(ctx.args.file) if ctx.args.file else bank_playbook(ctx.data_dir)
     lexicon = bank_lexicon(ctx.data_dir)
     print(tr("visit.cli.playbook_ok", version=pb.version, stages=len(pb.stages),
              situations=len(pb.situations), outcomes=len(pb.outcomes),
              phrases=len(lexicon.entries)))
+    for gap in playbook_gaps(pb, load_playbook()):
+        print(tr("visit.cli.playbook_gap", gap=gap))
     return 0
 
 

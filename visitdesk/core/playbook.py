@@ -38,12 +38,22 @@ PLACEHOLDERS: tuple[str, ...] = (
     "complaint_hotline",
     # customer and debt (account, debt breakdown)
     "customer", "account_tail", "total", "total_capitals", "principal", "interest", "late_fee",
-    "other_fees", "overdue_days", "overdue_months", "as_of", "visit_date",
+    "other_fees", "overdue_days", "overdue_months", "overdue_period", "debt_items",
+    "late_fee_name", "as_of", "figures_age_days", "visit_date",
     # plan and follow-up (record)
     "monthly", "months", "plan_total", "first_due", "last_due", "follow_up_date",
     "follow_up_channel",
 )
 """Placeholders a talking point or guidance text may use; see ``docs/visit-record.md``."""
+
+POINT_CONDITIONS: tuple[str, ...] = ("figures_projected", "figures_not_projected",
+                                     "figures_stale")
+"""What a talking point's ``when`` may name: it is said only when that holds for the visit
+(figures carried forward to the visit date by the contract rates, figures as of the bank's
+data date, figures older than the ``stale_figures_days`` setting)."""
+
+RECORD_TRIGGER_KEYS = ("met",)
+"""Record keys (besides stage answers) whose answer may open a situation."""
 
 ANSWER_PREFIX = "answer."
 """``{answer.FIELD}`` in a stage's talking point quotes the answer to that stage's field
@@ -68,6 +78,17 @@ class Text:
 
     def __str__(self) -> str:
         return self.get()
+
+
+@dataclass(frozen=True)
+class TalkingPoint(Text):
+    """A talking point: a text to say, only when its condition holds (see
+    :data:`POINT_CONDITIONS`; empty: always)."""
+
+    when: str = ""
+
+    def applies(self, facts: frozenset[str] | set[str]) -> bool:
+        return not self.when or self.when in facts
 
 
 @dataclass(frozen=True)
@@ -131,7 +152,10 @@ class Situation:
     id: str
     title: Text
     guidance: tuple[Text, ...]
+    """What the officer should do."""
     fields: tuple[Field, ...]
+    talking_points: tuple[Text, ...] = ()
+    """What the officer may say (shown after the guidance)."""
 
     def field(self, field_id: str) -> Field | None:
         return next((f for f in self.fields if f.id == field_id), None)
@@ -139,14 +163,19 @@ class Situation:
 
 @dataclass(frozen=True)
 class Trigger:
-    """An answer that opens a situation: ``stage.field == answer`` (or ticks ``answer``)."""
+    """An answer that opens a situation: ``stage.field == answer`` (or ticks ``answer``);
+    with ``stage`` empty, ``field`` is a record key (:data:`RECORD_TRIGGER_KEYS`, e.g. who was
+    met)."""
 
     stage: str
     field: str
     answer: Any
     situation: str
 
-    def fires(self, answers: dict[str, dict[str, Any]]) -> bool:
+    def fires(self, answers: dict[str, dict[str, Any]],
+              record_values: dict[str, Any] | None = None) -> bool:
+        if not self.stage:
+            return (record_values or {}).get(self.field) == self.answer
         value = answers.get(self.stage, {}).get(self.field)
         if isinstance(value, (list, tuple)):
             return self.answer in value
@@ -177,6 +206,14 @@ class ConductItem:
     id: str
     label: Text
     help: Text
+    situation: str = ""
+    """Applies only when this situation was raised (empty: every visit)."""
+    lexicon_categories: tuple[str, ...] = ()
+    """Screening categories this item vouches against (``threat`` …): a flagged phrase of one
+    of them, even acknowledged, is shown beside the item instead of a plain "confirmed"."""
+
+    def applies(self, raised: tuple[str, ...] | set[str]) -> bool:
+        return not self.situation or self.situation in raised
 
 
 @dataclass(frozen=True)
@@ -203,9 +240,11 @@ class Playbook:
     def channel(self, channel_id: str | None) -> Choice | None:
         return next((c for c in self.follow_up_channels if c.id == channel_id), None)
 
-    def triggered_situations(self, answers: dict[str, dict[str, Any]]) -> tuple[str, ...]:
-        """Situations opened by the given stage answers, in playbook order."""
-        fired = {t.situation for t in self.triggers if t.fires(answers)}
+    def triggered_situations(self, answers: dict[str, dict[str, Any]],
+                             record_values: dict[str, Any] | None = None) -> tuple[str, ...]:
+        """Situations opened by the given stage answers (and record keys such as ``met``),
+        in playbook order."""
+        fired = {t.situation for t in self.triggers if t.fires(answers, record_values)}
         return tuple(s.id for s in self.situations if s.id in fired)
 
 
@@ -341,6 +380,19 @@ class _Parser:
                                 names=", ".join("{" + n + "}" for n in sorted(zh ^ en)))
         return Text(value["zh_CN"], value["en"])
 
+    def points(self, value: Any, where: str) -> tuple[TalkingPoint, ...]:
+        """Talking points: texts with placeholders and an optional ``when`` condition."""
+        out = []
+        for j, raw in enumerate(self.items(value, where)):
+            w = f"{where}[{j}]"
+            text = self.text(raw, w, placeholders=True)
+            when = raw.get("when", "")
+            if when and when not in POINT_CONDITIONS:
+                raise self.fail(w, "visit.playbook.error.unknown_condition", name=when,
+                                names=", ".join(POINT_CONDITIONS))
+            out.append(TalkingPoint(text.zh_CN, text.en, when))
+        return tuple(out)
+
     def entries(self, value: Any, where: str) -> Iterator[tuple[str, dict[str, Any], str]]:
         """Each object of the list ``value``: its place (``where[i] id``), itself and its id."""
         for i, entry in enumerate(self.items(value, where)):
@@ -438,9 +490,7 @@ def parse_playbook(data: Any, source: str = "playbook.json") -> Playbook:
 
     stages = []
     for w, entry, sid in p.entries(root.get("stages"), "stages"):
-        points = tuple(p.text(t, f"{w} → talking_points[{j}]", placeholders=True)
-                       for j, t in enumerate(p.items(entry.get("talking_points", []),
-                                                     f"{w} → talking_points")))
+        points = p.points(entry.get("talking_points", []), f"{w} → talking_points")
         built = Stage(sid, p.text(entry.get("title"), f"{w} → title"),
                       p.text(entry.get("purpose"), f"{w} → purpose", placeholders=True),
                       points, p.fields(entry.get("fields", []), w))
@@ -460,16 +510,36 @@ def parse_playbook(data: Any, source: str = "playbook.json") -> Playbook:
         guidance = tuple(p.text(t, f"{w} → guidance[{j}]", placeholders=True)
                          for j, t in enumerate(p.items(entry.get("guidance", []),
                                                        f"{w} → guidance")))
+        spoken = p.points(entry.get("talking_points", []), f"{w} → talking_points")
+        for j, t in enumerate((*guidance, *spoken)):
+            for name in _PLACEHOLDER_RE.findall(t.zh_CN):
+                if name.startswith(ANSWER_PREFIX):  # only a stage's own answers can be quoted
+                    raise p.fail(f"{w} → {j}", "visit.playbook.error.unknown_placeholder",
+                                 name="{" + name + "}", language="zh_CN")
         situations.append(Situation(sid, p.text(entry.get("title"), f"{w} → title"), guidance,
-                                    p.fields(entry.get("fields", []), w)))
+                                    p.fields(entry.get("fields", []), w), spoken))
     p.unique([s.id for s in situations], "situations")
 
     stage_by_id = {s.id: s for s in stages}
     situation_ids = {s.id for s in situations}
+    rc = p.obj(root.get("record_choices"), "record_choices")
+    met_choices = p.choices(rc.get("met"), "record_choices → met")
     triggers = []
     for i, entry in enumerate(p.items(root.get("triggers", []), "triggers")):
         w = f"triggers[{i}]"
         entry = p.obj(entry, w)
+        if "record" in entry:
+            key = entry.get("record")
+            if key not in RECORD_TRIGGER_KEYS:
+                raise p.fail(w, "visit.playbook.error.missing_field", field=key)
+            if entry.get("answer") not in {c.id for c in met_choices}:
+                raise p.fail(w, "visit.playbook.error.bad_answer", field=key,
+                             answer=entry.get("answer"))
+            if entry.get("situation") not in situation_ids:
+                raise p.fail(w, "visit.playbook.error.missing_situation",
+                             situation=entry.get("situation"))
+            triggers.append(Trigger("", key, entry["answer"], entry["situation"]))
+            continue
         stage = stage_by_id.get(str(entry.get("stage")))
         if stage is None:
             raise p.fail(w, "visit.playbook.error.missing_stage", stage=entry.get("stage"))
@@ -497,13 +567,19 @@ def parse_playbook(data: Any, source: str = "playbook.json") -> Playbook:
 
     conduct = []
     for w, entry, cid in p.entries(root.get("conduct"), "conduct"):
+        scope = entry.get("situation", "")
+        if scope and scope not in situation_ids:
+            raise p.fail(w, "visit.playbook.error.missing_situation", situation=scope)
+        categories = entry.get("lexicon_categories", [])
+        if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+            raise p.fail(w, "visit.playbook.error.not_list")
         conduct.append(ConductItem(cid, p.text(entry.get("label"), f"{w} → label"),
-                                   p.text(entry.get("help"), f"{w} → help")))
+                                   p.text(entry.get("help"), f"{w} → help"), scope,
+                                   tuple(categories)))
     if not conduct:
         raise p.fail("conduct", "visit.playbook.error.empty")
     p.unique([c.id for c in conduct], "conduct")
 
-    rc = p.obj(root.get("record_choices"), "record_choices")
     version = root.get("version", "")
     return Playbook(
         version=str(version),
@@ -513,6 +589,42 @@ def parse_playbook(data: Any, source: str = "playbook.json") -> Playbook:
         outcomes=tuple(outcomes),
         follow_up_channels=p.choices(root.get("follow_up_channels"), "follow_up_channels"),
         conduct=tuple(conduct),
-        met_choices=p.choices(rc.get("met"), "record_choices → met"),
+        met_choices=met_choices,
         identity_methods=p.choices(rc.get("identity_method"), "record_choices → identity_method"),
     )
+
+
+RULE_CHOICES = {"met": ("customer", "guarantor", "nobody"), "identity_method": ("not_confirmed",)}
+"""Record choices the finalising rules rely on (who may hear about the debt, nobody home)."""
+
+
+def playbook_gaps(playbook: Playbook, reference: Playbook) -> list[str]:
+    """What a bank's playbook lacks that the rules rely on or that ``reference`` (the bundled
+    playbook) guides: messages for ``visitdesk playbook check``, empty when nothing lacks.
+
+    Missing record choices matter to the rules (a missing ``guarantor`` means a guarantor can
+    never be recorded); missing situations, stage fields and conduct items mean guidance the
+    officers do not get, e.g. an older copy without "nobody home" or the recording notice."""
+    gaps: list[str] = []
+    own = {"met": {c.id for c in playbook.met_choices},
+           "identity_method": {c.id for c in playbook.identity_methods}}
+    for key, needed in RULE_CHOICES.items():
+        missing = [c for c in needed if c not in own[key]]
+        if missing:
+            gaps.append(tr("visit.playbook.gap.choices", key=key, ids=", ".join(missing)))
+    situations = [s.id for s in reference.situations if playbook.situation(s.id) is None]
+    if situations:
+        gaps.append(tr("visit.playbook.gap.situations", ids=", ".join(situations)))
+    for stage in reference.stages:
+        mine = playbook.stage(stage.id)
+        if mine is None:
+            gaps.append(tr("visit.playbook.gap.stage", stage=stage.id))
+            continue
+        fields = [f.id for f in stage.fields if mine.field(f.id) is None]
+        if fields:
+            gaps.append(tr("visit.playbook.gap.fields", stage=stage.id, ids=", ".join(fields)))
+    conduct = {c.id for c in playbook.conduct}
+    items = [c.id for c in reference.conduct if c.id not in conduct]
+    if items:
+        gaps.append(tr("visit.playbook.gap.conduct", ids=", ".join(items)))
+    return gaps

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from visitdesk.core.accounts import Account
@@ -20,9 +21,17 @@ from visitdesk.core.debt import DebtBreakdown, breakdown
 from visitdesk.core.errors import InputError
 from visitdesk.core.money import format_yuan
 from visitdesk.core.plans import Plan, PlanTerms, build_plan
-from visitdesk.core.playbook import ANSWER_PREFIX, Playbook, Text
+from visitdesk.core.playbook import ANSWER_PREFIX, Playbook, TalkingPoint, Text
 from visitdesk.core.settings import Settings
+from visitdesk.core.speech import (
+    date_words,
+    full_months,
+    money_words,
+    overdue_period,
+    spoken_list,
+)
 from visitdesk.core.visit import VisitRecord
+from visitdesk.i18n import tr
 
 COMPLAINT_HOTLINE = "12378"
 """The national financial consumer complaint hotline."""
@@ -53,10 +62,46 @@ def plan_for(record: VisitRecord | None, account: Account, settings: Settings) -
         return None
 
 
+def figures_date(record: VisitRecord | None) -> date:
+    """The day the figures are said on: the visit's day, else today (a briefing, a draft)."""
+    return visit_date(record) or date.today()
+
+
+def spoken_debt(account: Account, settings: Settings,
+                record: VisitRecord | None = None) -> DebtBreakdown:
+    """The figures a talking point states: projected to the visit day when rates are set,
+    otherwise the bank's data as of its date, with the days overdue counted to that same
+    date so that one sentence never mixes two dates."""
+    debt = breakdown(account, settings, visit_date(record))
+    if not debt.projected and debt.as_of and debt.on != debt.as_of:
+        debt = breakdown(account, settings, debt.as_of)
+    return debt
+
+
+def figures_age(account: Account, record: VisitRecord | None) -> int | None:
+    """Days between the bank's data date and the visit day (None when the data has no date)."""
+    if account.as_of is None:
+        return None
+    return (figures_date(record) - account.as_of).days
+
+
+def point_facts(account: Account, settings: Settings,
+                record: VisitRecord | None = None) -> frozenset[str]:
+    """The conditions (:data:`~visitdesk.core.playbook.POINT_CONDITIONS`) that hold for this
+    visit; a talking point with ``when`` is said only when its condition is among them."""
+    debt = spoken_debt(account, settings, record)
+    facts = {"figures_projected" if debt.projected else "figures_not_projected"}
+    age = figures_age(account, record)
+    if age is not None and age > settings.stale_figures_days:
+        facts.add("figures_stale")
+    return frozenset(facts)
+
+
 def placeholder_values(account: Account, settings: Settings, record: VisitRecord | None = None,
                        playbook: Playbook | None = None,
                        lang: str | None = None) -> dict[str, str]:
-    """Every placeholder that has a value for this visit, as display text."""
+    """Every placeholder that has a value for this visit, as it is said aloud (money with its
+    unit, dates as people say them, the overdue period rounded down)."""
     from visitdesk import i18n
 
     lang = lang or i18n.language()
@@ -72,33 +117,49 @@ def placeholder_values(account: Account, settings: Settings, record: VisitRecord
         "complaint_hotline": COMPLAINT_HOTLINE,
         "customer": account.name,
         "account_tail": account.account_no[-4:],
-        "visit_date": on.isoformat() if on else "",
+        "visit_date": date_words(on, lang) if on else "",
     }
-    debt = breakdown(account, settings, on)
-    if not debt.projected and debt.as_of and debt.on != debt.as_of:
-        # without configured rates the figures stand as of the spreadsheet's date; state the
-        # days overdue on that same date, so one sentence never mixes two dates
-        debt = breakdown(account, settings, debt.as_of)
+    debt = spoken_debt(account, settings, record)
+    currency = account.currency or "CNY"
+
+    def money(amount: Decimal) -> str:
+        return money_words(amount, lang, currency)
+
+    product = debt.product_type if debt.product_type in ("card", "loan") else "card"
+    items = []
+    for name in ("principal", "interest", "late_fee", "other_fees"):
+        amount = debt.component(name)
+        if amount != 0:  # a zero item is not read out
+            key = f"speech.item.late_fee.{product}" if name == "late_fee" else \
+                f"speech.item.{name}"
+            items.append(tr(key, lang=lang, amount=money(amount)))
+    age = figures_age(account, record)
     values.update({
-        "total": format_yuan(debt.total),
-        "principal": format_yuan(debt.principal),
-        "interest": format_yuan(debt.interest),
-        "late_fee": format_yuan(debt.late_fee),
-        "other_fees": format_yuan(debt.other_fees),
-        "as_of": _as_of(debt),
+        "total": money(debt.total),
+        "principal": money(debt.principal),
+        "interest": money(debt.interest),
+        "late_fee": money(debt.late_fee),
+        "other_fees": money(debt.other_fees),
+        "debt_items": spoken_list(items, lang),
+        "late_fee_name": tr(f"speech.late_fee_name.{product}", lang=lang),
+        "as_of": date_words(debt.as_of, lang) if debt.as_of else "",
+        "figures_age_days": str(age) if age is not None and age >= 0 else "",
         "overdue_days": "" if debt.overdue_days is None else str(debt.overdue_days),
-        "overdue_months": "" if debt.overdue_months is None else str(debt.overdue_months),
+        "overdue_months": ("" if debt.overdue_days is None
+                           else str(full_months(debt.overdue_days))),
+        "overdue_period": ("" if debt.overdue_days is None
+                           else overdue_period(debt.overdue_days, lang)),
         "total_capitals": to_capitals(debt.total),
     })
     plan = plan_for(record, account, settings)
     if plan is not None:
         rows = plan.instalments
         values.update({
-            "monthly": format_yuan(plan.monthly_amount),
+            "monthly": money(plan.monthly_amount),
             "months": str(len(rows)),
-            "plan_total": format_yuan(plan.total_payable),
-            "first_due": rows[0].due_date.isoformat() if rows else "",
-            "last_due": plan.last_due.isoformat(),
+            "plan_total": money(plan.total_payable),
+            "first_due": date_words(rows[0].due_date, lang) if rows else "",
+            "last_due": date_words(plan.last_due, lang),
         })
     if record is not None and playbook is not None:
         for stage in playbook.stages:
@@ -109,7 +170,7 @@ def placeholder_values(account: Account, settings: Settings, record: VisitRecord
                     values[ANSWER_PREFIX + f.id] = text
     if record is not None:
         if record.follow_up.date:
-            values["follow_up_date"] = record.follow_up.date.isoformat()
+            values["follow_up_date"] = date_words(record.follow_up.date, lang)
         if record.follow_up.channel and playbook is not None:
             channel = playbook.channel(record.follow_up.channel)
             if channel:
@@ -118,7 +179,8 @@ def placeholder_values(account: Account, settings: Settings, record: VisitRecord
 
 
 def _answer_text(f: Any, value: Any, lang: str) -> str:
-    """An answer as a talking point can quote it: option labels for choices, text otherwise."""
+    """An answer as a talking point can quote it: option labels for choices, dates as said,
+    text otherwise."""
     if value is None or value == "" or value == []:
         return ""
     if f.options:
@@ -127,13 +189,17 @@ def _answer_text(f: Any, value: Any, lang: str) -> str:
         return ("、" if lang == "zh_CN" else ", ").join(labels)
     if isinstance(value, bool):
         return ""
+    if f.type == "date":
+        try:
+            return date_words(date.fromisoformat(str(value)), lang)
+        except ValueError:
+            return str(value)
     return str(value)
 
 
-def _as_of(debt: DebtBreakdown) -> str:
-    """The date the stated figures are true on: the visit date only when projected to it."""
-    day = debt.on if debt.projected and debt.on else debt.as_of
-    return day.isoformat() if day else ""
+def applicable_points(points: tuple[Text, ...], facts: frozenset[str]) -> list[Text]:
+    """The talking points whose ``when`` condition holds (all of those without one)."""
+    return [p for p in points if not isinstance(p, TalkingPoint) or p.applies(facts)]
 
 
 def fill(template: Text | str, values: dict[str, str], lang: str | None = None) -> FilledText:
@@ -159,7 +225,8 @@ def stage_points(playbook: Playbook, stage_id: str, account: Account, settings: 
     if stage is None:
         return []
     values = placeholder_values(account, settings, record, playbook, lang)
-    return [fill(t, values, lang) for t in stage.talking_points]
+    facts = point_facts(account, settings, record)
+    return [fill(t, values, lang) for t in applicable_points(stage.talking_points, facts)]
 
 
 def situation_guidance(playbook: Playbook, situation_id: str, account: Account,
@@ -168,8 +235,16 @@ def situation_guidance(playbook: Playbook, situation_id: str, account: Account,
     situation = playbook.situation(situation_id)
     if situation is None:
         return []
+    """The situation's guidance (what to do), then its talking points (what to say), filled
+    for this visit."""
     values = placeholder_values(account, settings, record, playbook, lang)
-    return [fill(t, values, lang) for t in situation.guidance]
+    facts = point_facts(account, settings, record)
+    out = [fill(t, values, lang) for t in situation.guidance]
+    for point in applicable_points(situation.talking_points, facts):
+        said = fill(point, values, lang)
+        out.append(FilledText(tr("speech.situation.say", lang=lang, text=said.text),
+                              said.missing))
+    return out
 
 
 def plan_summary(record: VisitRecord, account: Account | None, settings: Settings) -> str:

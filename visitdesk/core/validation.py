@@ -20,7 +20,7 @@ from visitdesk.core.lexicon import Lexicon, screen
 from visitdesk.core.plans import PlanTerms, build_plan
 from visitdesk.core.playbook import FREE_TEXT_TYPES, Field, Playbook, is_blank, value_problem
 from visitdesk.core.settings import Settings
-from visitdesk.core.visit import Acknowledgement, VisitRecord
+from visitdesk.core.visit import Acknowledgement, VisitRecord, trigger_values
 from visitdesk.i18n import tr
 
 
@@ -199,7 +199,8 @@ def _screen(c: _Collector, text: str, location: str, where: str, lexicon: Lexico
 
 def raised_situations(record: VisitRecord, playbook: Playbook) -> tuple[str, ...]:
     """Situations opened by hand or by a trigger, in playbook order (unknown ids last)."""
-    ids = set(record.situations) | set(playbook.triggered_situations(record.answers))
+    ids = set(record.situations) | set(
+        playbook.triggered_situations(record.answers, trigger_values(record)))
     ordered = [s.id for s in playbook.situations if s.id in ids]
     return tuple(ordered + sorted(ids - set(ordered)))
 
@@ -302,6 +303,8 @@ def validate(record: VisitRecord, playbook: Playbook, settings: Settings,
 
     # --- conduct --------------------------------------------------------------------------
     for item in playbook.conduct:
+        if not item.applies(raised):
+            continue  # an item for a situation that did not arise
         if record.conduct.get(item.id) is not True:
             c.error("conduct", f"conduct.{item.id}", item=item.label.get())
 

@@ -492,9 +492,14 @@ def with_answer(record: VisitRecord, stage_id: str, field_id: str, value: Any,
     return open_triggered(new, playbook) if playbook is not None else new
 
 
+def trigger_values(record: VisitRecord) -> dict[str, Any]:
+    """The record keys a playbook trigger may name besides stage answers (who was met)."""
+    return {"met": record.met}
+
+
 def open_triggered(record: VisitRecord, playbook: Any) -> VisitRecord:
     """Open every situation the record's answers trigger and that is not open yet."""
-    missing = [s for s in playbook.triggered_situations(record.answers)
+    missing = [s for s in playbook.triggered_situations(record.answers, trigger_values(record))
                if s not in record.situations]
     if not missing:
         return record

@@ -46,7 +46,7 @@ from visitdesk.core.debt import DebtBreakdown, breakdown
 from visitdesk.core.masking import mask_card, mask_id_number
 from visitdesk.core.options import plan_options
 from visitdesk.core.settings import Settings
-from visitdesk.core.talking_points import fill, placeholder_values
+from visitdesk.core.talking_points import situation_guidance, stage_points
 from visitdesk.core.visit import Person, VisitRecord
 
 CONTENT_WIDTH = PAGE_SIZE[0] - 32 * mm
@@ -115,14 +115,15 @@ def briefing_content(accounts: Sequence[Account], settings: Settings, playbook, 
         planned = VisitRecord(account_no=account.account_no,
                               officer=Person(settings.officer_name, settings.staff_no),
                               planned_start=datetime.combine(visit_day, time(9, 0)))
-        values = placeholder_values(account, settings, planned, playbook, lang)
         stages = tuple(
             (s.title.get(lang), s.purpose.get(lang),
-             tuple(fill(p, values, lang).text for p in s.talking_points))
+             tuple(p.text for p in stage_points(playbook, s.id, account, settings, planned,
+                                                lang)))
             for s in playbook.stages
         )
         situations = tuple(
-            (s.title.get(lang), tuple(fill(g, values, lang).text for g in s.guidance))
+            (s.title.get(lang), tuple(g.text for g in situation_guidance(
+                playbook, s.id, account, settings, planned, lang)))
             for s in playbook.situations
         )
         options = []

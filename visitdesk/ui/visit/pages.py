@@ -413,7 +413,8 @@ class SituationPage(FormPage):
         else:
             state = tr("visitui.situation.by_officer")
         self.state_label.setText(state)
-        triggered = self.situation.id in s.playbook.triggered_situations(record.answers)
+        triggered = self.situation.id in s.playbook.triggered_situations(
+            record.answers, visit_core.trigger_values(record))
         self.open_button.setVisible(not raised)
         self.close_button.setVisible(raised and not triggered)
         self.open_button.setEnabled(not self._read_only)
@@ -700,6 +701,7 @@ class ConductPage(Page):
         inner = QWidget()
         col = QVBoxLayout(inner)
         self.checks: dict[str, QCheckBox] = {}
+        self.helps: dict[str, QLabel] = {}
         for item in session.playbook.conduct:
             check = QCheckBox(item.label.get())
             check.setObjectName(f"conduct_{item.id}")
@@ -711,6 +713,7 @@ class ConductPage(Page):
             check.setToolTip(item.help.get())
             col.addWidget(check)
             col.addWidget(help_label)
+            self.helps[item.id] = help_label
             self.checks[item.id] = check
             self.focusables[f"conduct.{item.id}"] = check
         col.addStretch(1)
@@ -732,6 +735,14 @@ class ConductPage(Page):
                 check.setChecked(record.conduct.get(item_id) is True)
         finally:
             self._loading = False
+
+    def refresh(self, record: VisitRecord, report: ValidationReport | None) -> None:
+        # an item for a situation (nobody home, workplace …) shows only when it arose
+        raised = raised_situations(record, self.session.playbook)
+        for item in self.session.playbook.conduct:
+            shown = item.applies(raised)
+            self.checks[item.id].setVisible(shown)
+            self.helps[item.id].setVisible(shown)
 
     def owns(self, location: str) -> bool:
         return location == "conduct" or location.startswith("conduct.")
