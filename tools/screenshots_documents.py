@@ -95,7 +95,7 @@ def certificate_page(data_dir: Path) -> object:
 
     CertificateStore(data_dir).create_self_issued(name="李明", staff_no="A1023",
                                                   bank="示例银行 城东支行",
-                                                  passphrase="secret-pass")
+                                                  passphrase="quiet-harbor-52")
     dialog = CertificateDialog(data_dir, sample_settings())
     dialog.page.status.setText(tr("docui.cert.created"))
     dialog.page.status.setStyleSheet("color: #1b6e20")

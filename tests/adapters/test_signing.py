@@ -272,3 +272,23 @@ def test_damaged_signature_value_is_reported_invalid_not_raised(signed):
     data[gap_start + 40: gap_start + 48] = b"00000000"  # inside /Contents, not signed bytes
     result = verify_pdf(bytes(data))
     assert not result.ok and result.status == "invalid"
+
+
+def test_weak_passphrases_are_refused_for_the_signing_key(tmp_path):
+    store = CertificateStore(tmp_path / "data")
+    for weak in ("12345678", "secret-pass", "lantern A1023 river"):
+        with pytest.raises(InputError):
+            store.create_self_issued(name="李明", staff_no="A1023", bank="", passphrase=weak)
+    assert not store.exists()
+
+
+def test_a_p12_with_a_weak_passphrase_is_kept_only_under_a_stronger_one(tmp_path):
+    p12, _ = _ca_and_p12(tmp_path, "88888888")
+    store = CertificateStore(tmp_path / "data")
+    with pytest.raises(InputError, match="--new-passphrase-file"):
+        store.import_pkcs12(p12, "88888888")
+    assert not store.exists()
+    store.import_pkcs12(p12, "88888888", "quiet harbor 52 lantern")
+    with pytest.raises(SigningError):
+        store.unlock("88888888")
+    assert store.unlock("quiet harbor 52 lantern").info.staff_no == "A1088"

@@ -37,7 +37,7 @@ def desk(data_dir, tmp_path):
         record = sample_record(ACCOUNT, signed=False, state="draft")
         visit = repo.create(ACCOUNT.account_no, Person("李明", "A1023"), record=record)
         repo.finalise(visit.id, "李明")
-    (tmp_path / "pass.txt").write_text("secret-pass\n", encoding="utf-8")
+    (tmp_path / "pass.txt").write_text("quiet-harbor-52\n", encoding="utf-8")
     (tmp_path / "officer.png").write_bytes(signature_png(3))
     (tmp_path / "customer.png").write_bytes(signature_png(1))
     return tmp_path

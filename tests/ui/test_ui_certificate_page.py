@@ -16,7 +16,7 @@ from visitdesk.adapters.certificates import CertificateStore
 from visitdesk.adapters.pdf.samples import sample_settings
 from visitdesk.ui import certificate_page as cp
 
-PASS = "secret-pass"
+PASS = "quiet-harbor-52"
 
 
 def _bank_p12(passphrase: str) -> tuple[bytes, str]:
@@ -82,8 +82,12 @@ def test_create_dialog_refuses_short_or_mismatched_passphrases(qtbot):
     dialog.repeat.setText("abc")
     dialog.accept()
     assert dialog.result() != QDialog.DialogCode.Accepted
-    assert "至少需要 6 个字符" in dialog.problem.text()
-    dialog.passphrase.setText("abcdefg")
+    assert "至少需要 8 个字符" in dialog.problem.text()
+    dialog.passphrase.setText("88888888")
+    dialog.repeat.setText("88888888")
+    dialog.accept()
+    assert "过于常见" in dialog.problem.text()
+    dialog.passphrase.setText("quiet harbor 52 lantern")
     dialog.accept()
     assert dialog.problem.text() == "两次输入的口令不一致。"
     dialog.name.setText("")
@@ -92,12 +96,12 @@ def test_create_dialog_refuses_short_or_mismatched_passphrases(qtbot):
 
 
 def test_import_bank_pkcs12_through_the_dialog(qtbot, page, tmp_path, monkeypatch):
-    data, fingerprint = _bank_p12("bank-pass")
+    data, fingerprint = _bank_p12("bank-issued")
     (tmp_path / "officer.p12").write_bytes(data)
 
     def fill(self):
         self.path.setText(str(tmp_path / "officer.p12"))
-        self.passphrase.setText("bank-pass")
+        self.passphrase.setText("bank-issued")
         self.accept()
         return self.result()
 
@@ -108,11 +112,11 @@ def test_import_bank_pkcs12_through_the_dialog(qtbot, page, tmp_path, monkeypatc
     assert page.fields["issuer"].text() == "示例银行测试CA"
     assert page.fields["fingerprint"].text().replace("\n", ":") == fingerprint
     assert page.badge.text() == "由银行颁发的证书。"
-    assert CertificateStore(page.data_dir).unlock("bank-pass").info.name == "王芳"
+    assert CertificateStore(page.data_dir).unlock("bank-issued").info.name == "王芳"
 
 
 def test_import_with_wrong_passphrase_is_reported_and_keeps_nothing(qtbot, page, tmp_path):
-    data, _ = _bank_p12("bank-pass")
+    data, _ = _bank_p12("bank-issued")
     (tmp_path / "officer.p12").write_bytes(data)
     with qtbot.waitSignal(page.failed, timeout=30_000) as blocker:
         page.import_file(tmp_path / "officer.p12", "not-it")

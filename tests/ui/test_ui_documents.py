@@ -32,7 +32,7 @@ from visitdesk.ui import documents as docui
 
 ACCOUNT = sample_account()
 OTHERS = sample_accounts(2)
-PASS = "secret-pass"
+PASS = "quiet-harbor-52"
 
 RENDERERS = [r for r, ok in (("pdfium", docui._has_pdfium()),
                              ("pdftoppm", shutil.which("pdftoppm") is not None)) if ok]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ CERT_FOLDER = "certificate"
 KEY_FILE = "officer.p12"
 CERT_FILE = "officer-cert.pem"
 SELF_ISSUED_UNIT = "自签名 self-issued"
-MIN_PASSPHRASE = 6
+MIN_PASSPHRASE = 8
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,14 @@ def certificate_info(cert: x509.Certificate) -> CertificateInfo:
     )
 
 
-def check_passphrase(passphrase: str) -> bytes:
+def check_passphrase(passphrase: str, personal: Iterable[str] = ()) -> bytes:
+    """The passphrase as bytes, once it passes the strength rules (``passphrase_rules``);
+    ``personal``: the holder's staff number, name … which it may not contain."""
+    from visitdesk.adapters.passphrase_rules import check_passphrase_strength
+
     if len(passphrase) < MIN_PASSPHRASE:
         raise InputError(tr("docs.cert.passphrase_short", min=MIN_PASSPHRASE))
+    check_passphrase_strength(passphrase, personal=personal)
     return passphrase.encode("utf-8")
 
 
@@ -170,7 +176,7 @@ class CertificateStore:
         """Create an ECDSA P-256 certificate signed by its own key, labelled self-issued."""
         if not name.strip():
             raise InputError(tr("docs.cert.name_required"))
-        secret = check_passphrase(passphrase)
+        secret = check_passphrase(passphrase, personal=(staff_no, name))
         key = ec.generate_private_key(ec.SECP256R1())
         attrs = [x509.NameAttribute(NameOID.COMMON_NAME, name.strip()),
                  x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, SELF_ISSUED_UNIT)]
@@ -203,16 +209,29 @@ class CertificateStore:
         self._write(key, cert, [], secret)
         return certificate_info(cert)
 
-    def import_pkcs12(self, data: bytes, passphrase: str) -> CertificateInfo:
-        """Import the bank's PKCS#12; the key is re-encrypted under the same passphrase."""
+    def import_pkcs12(self, data: bytes, passphrase: str, new_passphrase: str | None = None,
+                      personal: Iterable[str] = ()) -> CertificateInfo:
+        """Import the bank's PKCS#12; the key is re-encrypted under ``new_passphrase``, else
+        under the same passphrase, which must then pass the strength rules itself (the key is
+        never kept under a weaker passphrase than the rules allow)."""
         key, cert, chain = _load_p12(data, passphrase)
         if not isinstance(key, (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey)):
             raise InputError(tr("docs.cert.unsupported_key"))
-        self._write(key, cert, chain, passphrase.encode("utf-8"))
+        holder = (_attr(cert.subject, NameOID.SERIAL_NUMBER), *personal)
+        if new_passphrase is None:
+            try:
+                secret = check_passphrase(passphrase, personal=holder)
+            except InputError as exc:
+                raise InputError(tr("privacy.cert.import_weak", reason=str(exc))) from exc
+        else:
+            secret = check_passphrase(new_passphrase, personal=holder)
+        self._write(key, cert, chain, secret)
         return certificate_info(cert)
 
-    def change_passphrase(self, old: str, new: str) -> None:
-        secret = check_passphrase(new)
+    def change_passphrase(self, old: str, new: str, personal: Iterable[str] = ()) -> None:
+        info = self.info()
+        secret = check_passphrase(new, personal=(*(personal or ()),
+                                                 *((info.staff_no, info.name) if info else ())))
         loaded = self.unlock(old)
         self._write(loaded.key, loaded.certificate, list(loaded.chain), secret)
 

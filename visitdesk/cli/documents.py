@@ -61,6 +61,9 @@ def register(sub: Any) -> None:
                     cmd_cert_import)
     c.add_argument("file", metavar="FILE.p12")
     c.add_argument("--passphrase-file", metavar="F")
+    c.add_argument("--new-passphrase-file", metavar="F",
+                   help="keep the key under this passphrase instead of the file's own "
+                   "(required when the file's passphrase is too weak)")
     c.add_argument("--force", action="store_true", help="replace an existing certificate")
     c = add_command(csub, "show", "show the certificate in use", cmd_cert_show)
     c.add_argument("--json", action="store_true")
@@ -282,7 +285,11 @@ def cmd_cert_import(ctx: Any) -> int:
     store = _cert_store(ctx)
     if store.exists() and not args.force:
         raise InputError(tr("docs.cert.exists"))
-    info = store.import_pkcs12(path.read_bytes(), _passphrase(args.passphrase_file))
+    from visitdesk.adapters.certificates import read_passphrase_file
+
+    new = read_passphrase_file(args.new_passphrase_file) if args.new_passphrase_file else None
+    info = store.import_pkcs12(path.read_bytes(), _passphrase(args.passphrase_file), new,
+                               personal=(ctx.settings.staff_no, ctx.settings.officer_name))
     print(tr("docs.cert.imported"))
     _print_cert(info)
     return EXIT_OK
@@ -308,6 +315,7 @@ def cmd_cert_passphrase(ctx: Any) -> int:
     if not store.exists():
         raise NotFound(tr("docs.cert.none"))
     old = _passphrase(args.passphrase_file)
-    store.change_passphrase(old, read_passphrase_file(args.new_passphrase_file))
+    store.change_passphrase(old, read_passphrase_file(args.new_passphrase_file),
+                            personal=(ctx.settings.staff_no, ctx.settings.officer_name))
     print(tr("docs.cert.passphrase_changed"))
     return EXIT_OK

@@ -83,9 +83,13 @@ class _FormDialog(QDialog):
 
 def _passphrase_problem(new: str, repeat: str) -> str:
     from visitdesk.adapters.certificates import MIN_PASSPHRASE
+    from visitdesk.adapters.passphrase_rules import passphrase_problem
 
     if len(new) < MIN_PASSPHRASE:
         return tr("docui.cert.passphrase_short", min=MIN_PASSPHRASE)
+    problem = passphrase_problem(new)
+    if problem:
+        return problem
     if new != repeat:
         return tr("docui.cert.passphrase_mismatch")
     return ""
