@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def _isolated_data_dir(tmp_path, monkeypatch):
     """No test ever touches the user's real data folder."""
     monkeypatch.setenv("VISITDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("VISITDESK_TEMP_DIR", str(tmp_path / "tmp"))  # previews, opened files
     from visitdesk import i18n
 
     i18n.set_language("zh_CN")

@@ -16,6 +16,8 @@ from pathlib import Path
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 PREVIEW_FOLDER = "visitdesk-preview"
+TEMP_DIR_ENV = "VISITDESK_TEMP_DIR"
+"""Where the private preview folder is made (default: the system's temp folder)."""
 
 
 def owner_only_umask() -> None:
@@ -63,7 +65,7 @@ def tighten_data_dir(data_dir: str | os.PathLike[str]) -> None:
 
 def preview_dir(base: str | os.PathLike[str] | None = None) -> Path:
     """The private folder for temporary previews and opened attachments (one per user)."""
-    root = Path(base) if base else Path(tempfile.gettempdir())
+    root = Path(base or os.environ.get(TEMP_DIR_ENV) or tempfile.gettempdir())
     try:
         user = str(os.getuid())  # type: ignore[attr-defined,unused-ignore]
     except AttributeError:  # Windows: the temp folder is already per user

@@ -64,6 +64,10 @@ class Settings:
     extra_required_fields: tuple[str, ...] = field(default_factory=tuple)
     """Account fields a bank marks as required on import beyond the four always required."""
 
+    # --- privacy ---
+    lock_after_minutes: int = 5
+    """The window locks after this many minutes without keyboard or mouse input (0: never)."""
+
     @property
     def is_configured(self) -> bool:
         """True once the first-run page has been completed."""

@@ -208,6 +208,12 @@ def run_app(args: argparse.Namespace) -> int:
     app = application()
     data_dir = _data_dir(args)
     install_excepthook(data_dir / "visitdesk.log")
+    from visitdesk.private_files import clear_previews
+    from visitdesk.ui.lock import LockController, ensure_unlocked, offer_protection
+
+    if not ensure_unlocked(data_dir):
+        return 0
+    clear_previews()  # previews left by a session that did not close cleanly
     try:
         window = create_main_window(args, load_in_background=True)
     except VisitdeskError as exc:
@@ -226,8 +232,12 @@ def run_app(args: argparse.Namespace) -> int:
         from visitdesk.ui.visit import offer_recovery
 
         offer_recovery(window, window.ctx)
+        offer_protection(window, window.ctx, demo=bool(getattr(args, "demo", False)))
 
+    lock = LockController(data_dir, idle_minutes=window.ctx.settings.lock_after_minutes)
     QTimer.singleShot(0, first_dialogs)
     code = app.exec()
+    lock.stop()
     window.ctx.close()
+    clear_previews()
     return code

@@ -169,7 +169,9 @@ def _pages_pdfium(pdf: bytes, dpi: float, progress: Any, cancelled: Any) -> Iter
 def _pages_pdftoppm(pdf: bytes, dpi: float, progress: Any, cancelled: Any) -> Iterator[QImage]:
     _check(cancelled)
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0
-    with tempfile.TemporaryDirectory(prefix="visitdesk-pages-") as tmp:
+    from visitdesk.private_files import preview_dir
+
+    with tempfile.TemporaryDirectory(prefix="pages-", dir=preview_dir()) as tmp:
         source = Path(tmp) / "doc.pdf"
         source.write_bytes(pdf)
         proc = subprocess.run(
@@ -238,8 +240,11 @@ def open_with_system_viewer(pdf: bytes, name: str, *, action: str = "open") -> P
 
 
 def _viewer_file(pdf: bytes, name: str) -> Path:
-    """Write ``pdf`` where the system viewer can open it (no widgets: fine in a worker)."""
-    return atomic_write_bytes(Path(tempfile.gettempdir()) / "visitdesk" / _safe_name(name), pdf)
+    """Write ``pdf`` where the system viewer can open it (no widgets: fine in a worker): the
+    private preview folder (owner-only, emptied at exit and at the next start)."""
+    from visitdesk.private_files import make_private, preview_dir
+
+    return make_private(atomic_write_bytes(preview_dir() / _safe_name(name), pdf))
 
 
 def _hand_to_viewer(path: Path, action: str) -> None:
