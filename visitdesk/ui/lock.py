@@ -226,8 +226,11 @@ class ProtectDialog(QDialog):
             encrypt_store(self.data_dir, passphrase, progress=report, personal=self.personal)
 
         self.worker = Worker(job)
-        self.worker.signals.progress.connect(
-            lambda done, total: (progress.setMaximum(total), progress.setValue(done)))
+        def show_progress(done: int, total: int) -> None:
+            progress.setMaximum(total)
+            progress.setValue(done)
+
+        self.worker.signals.progress.connect(show_progress)
         self.worker.signals.succeeded.connect(lambda _r: self._done(None))
         self.worker.signals.failed.connect(self._done)
         self.worker.start()
