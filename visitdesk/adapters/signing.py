@@ -6,9 +6,11 @@ visible stamp box the document drew (drawn signature, signer, certificate kind, 
 signature size is reserved up front instead of letting pyHanko estimate it by signing twice,
 and the signing time printed in the stamp is exactly the claimed signing time.
 
-Verification (:func:`verify_pdf`) is strict: the signature must be cryptographically valid, the
-signed byte range must be intact, and the signature must cover the whole file — any byte
-changed inside the signed range, and any incremental update appended after signing, fails.
+Verification (:func:`verify_pdf`) is strict: every signature must be cryptographically valid
+and its signed byte range intact, the last must cover the whole file, and pyHanko's difference
+analysis must find nothing but further signatures after each earlier one — any byte changed
+inside a signed range, any page content, annotation or form change after the first signature,
+and any incremental update appended after the last, fails.
 """
 
 from __future__ import annotations
@@ -162,13 +164,15 @@ class DocumentSigner:
 
     def sign(self, pdf: bytes, *, placement: Placement | None = None,
              signing_time: dt.datetime | None = None, reason: str = "",
-             location: str = "", keywords: Sequence[str] = ()) -> bytes:
+             location: str = "", keywords: Sequence[str] = (),
+             field_name: str = FIELD_NAME) -> bytes:
         """Return ``pdf`` with a PAdES signature appended as an incremental update;
         ``keywords`` go into the document information of the signed revision (visitdesk
-        puts the record hash and the audit chain head there: :func:`anchor_keywords`)."""
+        puts the record hash and the audit chain head there: ``visitdesk.adapters.documents.anchor_keywords``);
+        ``field_name`` is the signature field (another for a further signature)."""
         when = signing_time or signing_now()
         meta = signers.PdfSignatureMetadata(
-            field_name=FIELD_NAME, md_algorithm="sha256",
+            field_name=field_name, md_algorithm="sha256",
             subfilter=fields.SigSeedSubFilter.PADES, reason=reason or None,
             location=location or None, name=self.info.name or None,
         )
@@ -176,7 +180,7 @@ class DocumentSigner:
         if placement is not None:
             x1, y1, x2, y2 = (round(v) for v in placement.box)
             box = (x1, y1, x2, y2)
-        spec = fields.SigFieldSpec(sig_field_name=FIELD_NAME,
+        spec = fields.SigFieldSpec(sig_field_name=field_name,
                                    on_page=placement.page if placement else 0, box=box)
         pdf_signer = _FixedTimePdfSigner(meta, signer=self._signer, new_field_spec=spec,
                                          stamp_style=self._stamp_style, signing_time=when)
@@ -224,6 +228,8 @@ class VerifyResult:
     """A trust anchor was given (``--trust``); then an untrusted signer is a failure."""
     detail: str = ""
     problems: tuple[str, ...] = field(default_factory=tuple)
+    signers: tuple[SignerInfo, ...] = ()
+    """Every signature in file order; the fields above describe the first."""
 
     @property
     def ok(self) -> bool:
@@ -245,6 +251,7 @@ class VerifyResult:
             "trust_checked": self.trust_checked,
             "self_issued": self.self_issued,
             "signatures": self.signatures,
+            "signers": [s.to_json() for s in self.signers],
             "problems": list(self.problems),
         }
 
@@ -271,7 +278,14 @@ def load_trust(path: str | os.PathLike[str]) -> list[asn1_x509.Certificate]:
 
 def verify_pdf(source: bytes | str | os.PathLike[str],
                trust: list[asn1_x509.Certificate] | None = None) -> VerifyResult:
-    """Verify the PAdES signature(s) of a PDF. Never raises for a bad file: it reports it."""
+    """Verify every PAdES signature of a PDF. Never raises for a bad file: it reports it.
+
+    Each signature must be intact and valid; the last must cover the whole file; and what was
+    added after each earlier signature is checked with pyHanko's difference analysis: only
+    further signatures may follow (no page content, annotation or form change). The result
+    describes the first signature, the document's signer; ``signers`` lists all, naming a
+    later signer whose certificate merely looks like the first one's (same name and staff
+    number, another key) as a different signer."""
     data = source if isinstance(source, bytes) else _read_file(source)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -290,46 +304,106 @@ def verify_pdf(source: bytes | str | os.PathLike[str],
     vc = ValidationContext(trust_roots=list(trust or []), allow_fetching=False,
                            revocation_mode="soft-fail")
     problems: list[str] = []
-    last = sigs[-1]
     try:
         from pyhanko.sign.validation import async_validate_pdf_signature
 
         statuses = asyncio.run(_validate_all(sigs, vc, async_validate_pdf_signature))
-        status = statuses[-1]
-        byte_range = [int(v) for v in last.sig_object["/ByteRange"]]
-        cert = x509.load_der_x509_certificate(status.signing_cert.dump())
+        byte_range = [int(v) for v in sigs[-1].sig_object["/ByteRange"]]
+        certs = [x509.load_der_x509_certificate(st.signing_cert.dump()) for st in statuses]
     except Exception as exc:  # a damaged signature: pyHanko and asn1crypto raise many types
         return VerifyResult(STATUS_INVALID, False, False, False, signatures=len(sigs),
                             detail=str(exc), problems=(tr("docs.verify.broken"),))
-    intact = all(s.intact for s in statuses)
-    valid = all(s.valid for s in statuses)
+    intact = all(st.intact for st in statuses)
+    valid = all(st.valid for st in statuses)
     covers = byte_range[2] + byte_range[3] == len(data)
-    info = certificate_info(cert)
+    signature_fields = {sig.field_name for sig in sigs}
+    changed_between = [not _only_signatures_follow(st, signature_fields)
+                       for st in statuses[:-1]]
     if not intact:
         problems.append(tr("docs.verify.not_intact"))
     elif not valid:
         problems.append(tr("docs.verify.bad_signature"))
     if not covers:
         problems.append(tr("docs.verify.appended"))
+    for number, changed in enumerate(changed_between, start=1):
+        if changed:
+            problems.append(tr("integrity.verify.changed_between", number=number))
     trust_checked = bool(trust)
-    if trust_checked and not status.trusted:
+    trusted = all(st.trusted for st in statuses)
+    if trust_checked and not trusted:
         problems.append(tr("docs.verify.untrusted"))
-    if not intact or not covers:
+    if not intact or not covers or any(changed_between):
         verdict = STATUS_MODIFIED
-    elif not valid or (trust_checked and not status.trusted):
+    elif not valid or (trust_checked and not trusted):
         verdict = STATUS_INVALID
     else:
         verdict = STATUS_VALID
-    claimed = status.signer_reported_dt
+    signers = tuple(_signer(number, cert, st, certs[0])
+                    for number, (cert, st) in enumerate(zip(certs, statuses, strict=True), 1))
+    first = signers[0]
     return VerifyResult(
         status=verdict, intact=intact, signature_valid=valid, covers_whole_file=covers,
-        signer=info.name, staff_no=info.staff_no, organisation=info.organisation,
-        signing_time=claimed.astimezone() if claimed else None,
-        fingerprint_sha256=info.fingerprint_sha256, trusted=bool(status.trusted),
-        self_issued=is_self_issued(cert), signatures=len(sigs), trust_checked=trust_checked,
-        problems=tuple(problems),
+        signer=first.name, staff_no=first.staff_no, organisation=first.organisation,
+        signing_time=first.signing_time, fingerprint_sha256=first.fingerprint_sha256,
+        trusted=trusted, self_issued=is_self_issued(certs[0]), signatures=len(sigs),
+        trust_checked=trust_checked, problems=tuple(problems), signers=signers,
     )
 
 
+@dataclass(frozen=True)
+class SignerInfo:
+    """One signature of a file, in file order (``verify --json``: ``signers``)."""
+
+    number: int
+    name: str
+    staff_no: str
+    organisation: str
+    fingerprint_sha256: str
+    signing_time: dt.datetime | None
+    same_signer: bool
+    """Signed with the first signature's certificate (the same key)."""
+    look_alike: bool
+    """Another certificate whose name and staff number equal the first signer's: a different
+    signer that merely looks the same."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"number": self.number, "signer": self.name, "staff_no": self.staff_no,
+                "organisation": self.organisation,
+                "fingerprint_sha256": self.fingerprint_sha256,
+                "signing_time": self.signing_time.isoformat() if self.signing_time else None,
+                "same_signer": self.same_signer, "look_alike": self.look_alike}
+
+
+def _signer(number: int, cert: x509.Certificate, status: Any,
+            first: x509.Certificate) -> SignerInfo:
+    info = certificate_info(cert)
+    first_info = certificate_info(first)
+    same = _public_key(cert) == _public_key(first)
+    claimed = status.signer_reported_dt
+    return SignerInfo(number, info.name, info.staff_no, info.organisation,
+                      info.fingerprint_sha256, claimed.astimezone() if claimed else None,
+                      same, not same and (info.name, info.staff_no) == (first_info.name,
+                                                                        first_info.staff_no))
+
+
+def _public_key(cert: x509.Certificate) -> bytes:
+    return cert.public_key().public_bytes(serialization.Encoding.DER,
+                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _only_signatures_follow(status: Any, signature_fields: set[str]) -> bool:
+    """pyHanko's difference analysis of everything after this signature found nothing but
+    further signatures: no page content, annotation, form value or other object changed."""
+    from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
+
+    result = status.diff_result
+    if not isinstance(result, DiffResult):  # a SuspiciousModification, or not analysed
+        return False
+    return (result.modification_level <= ModificationLevel.FORM_FILLING
+            and result.changed_form_fields <= signature_fields)
+
+
 async def _validate_all(sigs: list, vc: ValidationContext, validate: Any) -> list:
-    return [await validate(s, signer_validation_context=vc, skip_diff=True) for s in sigs]
+    # the difference analysis is only needed where something follows a signature
+    return [await validate(s, signer_validation_context=vc, skip_diff=i == len(sigs) - 1)
+            for i, s in enumerate(sigs)]

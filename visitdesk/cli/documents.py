@@ -217,6 +217,14 @@ def format_verify(file: str, r: Any) -> str:
             tr("docs.verify.line.intact", intact=yes_no[r.intact and r.signature_valid]),
             tr("docs.verify.line.whole", whole=yes_no[r.covers_whole_file]),
         ]
+    for s in r.signers[1:]:
+        signer = s.name + (tr("docs.stamp.staff_no", staff_no=s.staff_no) if s.staff_no else "")
+        kind = ("integrity.verify.same_signer" if s.same_signer else
+                "integrity.verify.look_alike" if s.look_alike else "integrity.verify.other_signer")
+        lines.append(tr("integrity.verify.line.signature", number=s.number, signer=signer or "—",
+                        fp=s.fingerprint_sha256 or "—",
+                        time=s.signing_time.isoformat(sep=" ") if s.signing_time else "—")
+                     + f" — {tr(kind)}")
     lines += [f"  ! {p}" for p in r.problems]
     return "\n".join(lines)
 
