@@ -166,4 +166,97 @@ MIGRATIONS: dict[int, str] = {
     );
     INSERT INTO record_hash_baseline VALUES (1, 1);
     """,
+    60: """
+    -- The collection cycle (visitdesk.core.collection): what customers promised, what they
+    -- paid, every contact attempt. Rows are never deleted; a commitment replaced by an
+    -- amendment's plan is linked to it (superseded_by), a reversed payment to its reversal.
+    CREATE TABLE commitment (
+        id TEXT PRIMARY KEY,
+        account_no TEXT NOT NULL,
+        visit_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        due_date TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        created_on TEXT NOT NULL,
+        superseded_by TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX commitment_account ON commitment(account_no);
+    CREATE INDEX commitment_open ON commitment(superseded_by, due_date);
+    -- Finalised visit versions already turned into commitments, follow-ups and contacts.
+    CREATE TABLE cycle_source (
+        visit_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        processed_at TEXT NOT NULL,
+        PRIMARY KEY (visit_id, version)
+    );
+    CREATE TABLE follow_up (
+        visit_id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        account_no TEXT NOT NULL,
+        due_on TEXT NOT NULL,
+        channel TEXT
+    );
+    CREATE INDEX follow_up_due ON follow_up(due_on);
+    CREATE TABLE payment_batch (
+        id INTEGER PRIMARY KEY,
+        file_name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        imported INTEGER NOT NULL,
+        duplicates INTEGER NOT NULL,
+        skipped INTEGER NOT NULL
+    );
+    CREATE TABLE payment (
+        reference TEXT PRIMARY KEY,
+        account_no TEXT NOT NULL,
+        paid_on TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('import', 'manual')),
+        reason TEXT NOT NULL DEFAULT '',
+        reversed_by TEXT,
+        batch_id INTEGER REFERENCES payment_batch(id),
+        who TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX payment_account ON payment(account_no);
+    CREATE TABLE contact (
+        id INTEGER PRIMARY KEY,
+        account_no TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        result TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        consent INTEGER NOT NULL DEFAULT 0,
+        visit_id TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX contact_account ON contact(account_no, at);
+    CREATE UNIQUE INDEX contact_visit ON contact(visit_id) WHERE visit_id IS NOT NULL;
+    CREATE TRIGGER commitment_no_delete BEFORE DELETE ON commitment
+    BEGIN SELECT RAISE(ABORT, 'commitments are never deleted'); END;
+    CREATE TRIGGER commitment_only_superseded BEFORE UPDATE ON commitment
+    WHEN OLD.superseded_by IS NOT NULL OR NEW.id IS NOT OLD.id
+      OR NEW.account_no IS NOT OLD.account_no OR NEW.visit_id IS NOT OLD.visit_id
+      OR NEW.version IS NOT OLD.version OR NEW.n IS NOT OLD.n OR NEW.kind IS NOT OLD.kind
+      OR NEW.due_date IS NOT OLD.due_date OR NEW.amount IS NOT OLD.amount
+      OR NEW.created_on IS NOT OLD.created_on OR NEW.created_at IS NOT OLD.created_at
+    BEGIN SELECT RAISE(ABORT, 'a commitment only gains the plan that superseded it'); END;
+    CREATE TRIGGER payment_no_delete BEFORE DELETE ON payment
+    BEGIN SELECT RAISE(ABORT, 'payments are never deleted'); END;
+    CREATE TRIGGER payment_only_reversed BEFORE UPDATE ON payment
+    WHEN OLD.reversed_by IS NOT NULL OR NEW.reference IS NOT OLD.reference
+      OR NEW.account_no IS NOT OLD.account_no OR NEW.paid_on IS NOT OLD.paid_on
+      OR NEW.amount IS NOT OLD.amount OR NEW.source IS NOT OLD.source
+      OR NEW.reason IS NOT OLD.reason OR NEW.batch_id IS NOT OLD.batch_id
+      OR NEW.who IS NOT OLD.who OR NEW.created_at IS NOT OLD.created_at
+    BEGIN SELECT RAISE(ABORT, 'a payment only gains the reversal that cancelled it'); END;
+    CREATE TRIGGER contact_no_change BEFORE UPDATE ON contact
+    BEGIN SELECT RAISE(ABORT, 'contacts are never changed'); END;
+    CREATE TRIGGER contact_no_delete BEFORE DELETE ON contact
+    BEGIN SELECT RAISE(ABORT, 'contacts are never deleted'); END;
+    """,
 }

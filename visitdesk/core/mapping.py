@@ -49,12 +49,14 @@ class SynonymTable:
     fields: dict[str, tuple[str, ...]]
     """Field → synonyms in priority order."""
     required: tuple[str, ...] = ALWAYS_REQUIRED
+    known: tuple[str, ...] = ACCOUNT_FIELDS
+    """Fields the table may name (the account's by default; other imports bring their own)."""
     _exact: dict[str, tuple[str, int]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name, synonyms in self.fields.items():
-            if name not in ACCOUNT_FIELDS:
-                raise ValueError(f"columns.json: unknown field {name!r}")
+            if name not in self.known:
+                raise ValueError(f"synonym table: unknown field {name!r}")
             for rank, syn in enumerate(synonyms):
                 self._exact.setdefault(normalise_header(syn), (name, rank))
 

@@ -68,6 +68,23 @@ class Settings:
     lock_after_minutes: int = 5
     """The window locks after this many minutes without keyboard or mouse input (0: never)."""
 
+    # --- the collection cycle after the visit ---
+    plan_grace_days: int = 3
+    """A payment this many days after its due date still counts as on time."""
+    plan_broken_days_late: int = 30
+    """A plan is broken once a payment is more than this many days late …"""
+    plan_broken_missed: int = 2
+    """… or once this many payments are past due (and grace) without being paid in full."""
+    contact_limits: tuple[str, ...] = (
+        "visit:1/2", "phone:3/10", "sms:2/6", "email:1/5", "letter:1/2")
+    """Most contacts of one customer per channel, a day and in any seven days
+    (``channel:per_day/per_week``). Industry self-regulation caps calls at three a day; a
+    bank sets its own limits here."""
+    worklist_due_days: int = 7
+    """The worklist shows payments due within this many days."""
+    reminder_days_before: int = 3
+    """A payment reminder is offered this many days before the due date."""
+
     @property
     def is_configured(self) -> bool:
         """True once the first-run page has been completed."""

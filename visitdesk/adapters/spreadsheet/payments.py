@@ -1,0 +1,225 @@
+"""The repayment export (还款流水) → payments, with the account import's safety and reporting.
+
+The file goes through the same checks and readers as an account list (``OpenWorkbook``: kind
+from the bytes, zip limits, no DTD, bounded memory), the header row is found and mapped with
+``resources/mapping/payments.json``, and every row that cannot be used is reported by row,
+column and reason. Good rows are stored in one transaction; a reference already stored is
+imported once. Rows of accounts not in the case store (a branch export covers every officer's
+accounts) are counted in one note, not reported one by one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from visitdesk.adapters.collection_store import CollectionStore
+from visitdesk.adapters.spreadsheet.importer import file_sha256
+from visitdesk.adapters.spreadsheet.reader import OpenWorkbook, Row
+from visitdesk.adapters.spreadsheet.safety import refuse
+from visitdesk.core.cells import (
+    CellRefused,
+    clean_text,
+    is_blank,
+    parse_account_no,
+    parse_amount,
+    parse_date,
+    raw_text,
+)
+from visitdesk.core.collection.commitments import Payment
+from visitdesk.core.errors import ImportRefused
+from visitdesk.core.mapping import (
+    HEADER_SCAN_ROWS,
+    SynonymTable,
+    find_header_row,
+    header_names,
+    propose_mapping,
+)
+from visitdesk.core.money import ZERO, money_str
+from visitdesk.i18n import tr
+from visitdesk.paths import resource
+
+PAYMENT_FIELDS = ("account_no", "paid_on", "posted_on", "amount", "reference", "kind",
+                  "original_reference")
+REVERSAL_WORDS = ("冲正", "撤销", "冲销", "退款冲回", "reversal", "reversed", "void")
+PAYMENT_WORDS = ("还款", "入账", "转账还款", "自动还款", "repayment", "payment")
+
+
+@cache
+def payment_synonyms() -> SynonymTable:
+    import json
+
+    data = json.loads(resource("mapping", "payments.json").read_text(encoding="utf-8"))
+    return SynonymTable({k: tuple(v) for k, v in data["fields"].items()},
+                        tuple(data["required"]), PAYMENT_FIELDS)
+
+
+@dataclass(frozen=True)
+class PaymentProblem:
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value,
+                "message": self.message}
+
+
+@dataclass
+class PaymentImportReport:
+    file: str
+    status: str = "refused"
+    """``imported`` (every row used), ``partial`` (some rows skipped) or ``refused``."""
+    sheet: str = ""
+    header_row: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    reversed: int = 0
+    skipped: int = 0
+    unknown_accounts: int = 0
+    total: str = "0.00"
+    """Sum of the newly imported payments."""
+    problems: list[PaymentProblem] = field(default_factory=list)
+    error: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "status": self.status, "sheet": self.sheet,
+            "header_row": self.header_row, "imported": self.imported,
+            "duplicates": self.duplicates, "reversed": self.reversed, "skipped": self.skipped,
+            "unknown_accounts": self.unknown_accounts, "total": self.total,
+            "problems": [p.to_json() for p in self.problems], "error": self.error or None,
+        }
+
+
+def _kind(text: str) -> str:
+    """``payment``, ``reversal`` or ``other`` from the transaction type text."""
+    low = text.strip().lower()
+    if not low:
+        return "payment"
+    if any(w in low for w in REVERSAL_WORDS):
+        return "reversal"
+    if any(w in low for w in PAYMENT_WORDS):
+        return "payment"
+    return "other"
+
+
+def _locate(wb: OpenWorkbook, table: SynonymTable):
+    for name in wb.sheet_names_in_order(None):
+        reader = wb.open_sheet(name, None)
+        rows = reader.rows()
+        top: list[Row] = []
+        for row in rows:
+            top.append(row)
+            if len(top) >= HEADER_SCAN_ROWS:
+                break
+        idx = find_header_row([r for _n, r in top], table)
+        if idx is None:
+            continue
+        header_no, cells = top[idx]
+        headers = header_names([c if isinstance(c, str) else raw_text(c) for c in cells])
+        mapping = propose_mapping(headers, table, table.required)
+        rest: Iterator[Row] = itertools.chain(top[idx + 1:], rows)
+        return reader, header_no, mapping, rest
+    raise refuse("import.refused.no_header", file=wb.path.name,
+                 found=tr("cycle.payments.field.reference"))
+
+
+def import_payments(collection: CollectionStore, path: str | os.PathLike[str], who: str
+                    ) -> PaymentImportReport:
+    """Read a repayment export and store its payments (one transaction)."""
+    path = Path(path)
+    report = PaymentImportReport(path.name)
+    try:
+        with OpenWorkbook(path) as wb:
+            reader, header_no, mapping, rows = _locate(wb, payment_synonyms())
+            if mapping.missing_required:
+                raise refuse("import.refused.missing_columns", file=path.name,
+                             missing="、".join(tr(f"cycle.payments.field.{f}")
+                                              for f in mapping.missing_required),
+                             found="、".join(h for h in mapping.headers if not h.startswith("[")))
+            report.sheet, report.header_row = reader.name, header_no
+            index = {f: i for i, (_h, f) in enumerate(mapping.columns.items()) if f}
+            headers = list(mapping.headers)
+            payments, reversals = _parse(rows, index, headers, reader.date1904, report)
+    except ImportRefused as exc:
+        report.error = str(exc)
+        return report
+    known = {r[0] for r in collection.conn.execute("SELECT account_no FROM account")}
+    mine = [p for p in payments if p.account_no in known]
+    report.unknown_accounts = len(payments) - len(mine)
+    result = collection.store_payments(mine, reversals, (path.name, file_sha256(path)), who)
+    report.imported, report.duplicates, report.reversed = (result.imported, result.duplicates,
+                                                           result.reversed)
+    for reference, reason in result.conflicts:
+        report.problems.append(PaymentProblem(0, "", reference, reason))
+    report.skipped = len(report.problems)
+    fresh = {p.reference for p in mine} - {r for r, _ in result.conflicts}
+    report.total = money_str(sum((p.amount for p in mine if p.reference in fresh), ZERO))
+    report.status = "partial" if report.problems else "imported"
+    return report
+
+
+def _parse(rows: Iterator[Row], index: dict[str, int], headers: list[str], date1904: bool,
+           report: PaymentImportReport) -> tuple[list[Payment], list[tuple[str, str]]]:
+    payments: list[Payment] = []
+    reversals: list[tuple[str, str]] = []
+
+    def cell(cells: list, name: str) -> Any:
+        i = index.get(name)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    for row_no, cells in rows:
+        cells = list(cells)
+        if all(is_blank(c) for c in cells):
+            continue
+        current = "account_no"
+        try:
+            current = "kind"
+            kind = _kind(clean_text(cell(cells, "kind")) if not is_blank(cell(cells, "kind"))
+                         else "")
+            if kind == "other":
+                report.problems.append(PaymentProblem(
+                    row_no, headers[index["kind"]], raw_text(cell(cells, "kind")),
+                    tr("cycle.payments.not_payment", kind=raw_text(cell(cells, "kind")))))
+                continue
+            current = "reference"
+            reference = clean_text(cell(cells, "reference"))
+            if not reference:
+                raise CellRefused("import.cell.required_missing",
+                                  field=tr("cycle.payments.field.reference"))
+            if kind == "reversal":
+                original = clean_text(cell(cells, "original_reference")) or reference
+                reversals.append((reference, original))
+                continue
+            current = "account_no"
+            account_no = parse_account_no(cell(cells, "account_no"))
+            current = "amount"
+            amount = parse_amount(cell(cells, "amount"))
+            if amount <= ZERO:
+                raise CellRefused("cycle.payments.negative")
+            current = "paid_on" if "paid_on" in index else "posted_on"
+            raw_day = cell(cells, current)
+            if is_blank(raw_day) and current == "paid_on" and "posted_on" in index:
+                current = "posted_on"
+                raw_day = cell(cells, current)
+            if is_blank(raw_day):
+                raise CellRefused("import.cell.required_missing",
+                                  field=tr(f"cycle.payments.field.{current}"))
+            paid_on: date = parse_date(raw_day, date1904=date1904)
+        except CellRefused as exc:
+            col = index.get(current)
+            report.problems.append(PaymentProblem(
+                row_no, headers[col] if col is not None else current,
+                raw_text(cell(cells, current)),
+                tr(exc.problem.key, **dict(exc.problem.params))))
+            continue
+        payments.append(Payment(reference, account_no, paid_on, amount))
+    return payments, reversals
