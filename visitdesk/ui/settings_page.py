@@ -38,6 +38,8 @@ from PySide6.QtWidgets import (
 
 from visitdesk import i18n
 from visitdesk.adapters.settings_store import save_settings
+from visitdesk.core.collection.contacts import parse_limits
+from visitdesk.core.errors import InputError
 from visitdesk.core.settings import Settings
 from visitdesk.i18n import tr
 
@@ -51,6 +53,10 @@ PERCENT_FIELDS: frozenset[str] = frozenset(
     {"daily_interest_rate", "late_fee_rate", "affordability_share", "minimum_payment_share"})
 """Stored as fractions, edited as percentages (0.0005 ↔ 0.05 %)."""
 MULTILINE_FIELDS: frozenset[str] = frozenset({"payment_channels"})
+LIST_FIELDS: frozenset[str] = frozenset({"contact_limits"})
+"""Settings that are a list of short texts, edited as one line separated by commas."""
+INT_RANGES: dict[str, tuple[int, int]] = {"plan_grace_days": (0, 60)}
+"""Whole-number settings whose range is not the usual 1–360."""
 CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
     "default_product_type": ("card", "loan"),
     "late_fee_base": ("principal", "minimum_payment"),
@@ -144,7 +150,7 @@ class SettingsForm(QWidget):
             return QCheckBox()
         if hint is int:
             spin = QSpinBox()
-            spin.setRange(1, 360)
+            spin.setRange(*INT_RANGES.get(name, (1, 360)))
             return spin
         if hint is time:
             time_edit = QTimeEdit()
@@ -176,7 +182,9 @@ class SettingsForm(QWidget):
             elif isinstance(editor, QTimeEdit):
                 editor.setTime(QTime(value.hour, value.minute))
             elif isinstance(editor, QLineEdit):
-                if value is None:
+                if name in LIST_FIELDS:
+                    editor.setText(", ".join(value))
+                elif value is None:
                     editor.setText("")
                 elif name in PERCENT_FIELDS:
                     editor.setText(_plain(value * HUNDRED))
@@ -207,6 +215,15 @@ class SettingsForm(QWidget):
                 values[name] = time(t.hour(), t.minute())
             elif isinstance(editor, QLineEdit):
                 text = editor.text().strip()
+                if name in LIST_FIELDS:
+                    items = tuple(p.strip() for p in text.split(",") if p.strip())
+                    try:
+                        parse_limits(items)
+                    except InputError as exc:
+                        problems.append((name, str(exc)))
+                        continue
+                    values[name] = items
+                    continue
                 if hint is str:
                     values[name] = text
                     continue
