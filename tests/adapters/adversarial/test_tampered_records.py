@@ -29,7 +29,7 @@ from visitdesk.cli import EXIT_REFUSED
 from visitdesk.core.audit import AuditEntry, canonical, make_entry, text_sha256
 from visitdesk.core.visit import Person, Signature
 
-PASS = "secret-pass"
+PASS = "quiet-harbor-52"
 
 
 @pytest.fixture
