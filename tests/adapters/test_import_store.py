@@ -10,6 +10,7 @@ import pytest
 
 from visitdesk.adapters.store import BatchInfo, CaseStore, account_row, account_rows
 from visitdesk.core.accounts import Account, SourceRef
+from visitdesk.core.money import ZERO
 
 
 def _odd_accounts() -> list[Account]:
@@ -116,3 +117,16 @@ def test_a_store_from_before_step_records_is_not_migrated_twice(data_dir):
         assert store.schema_version == version
         steps = {r[0] for r in store.conn.execute("SELECT step FROM schema_step")}
     assert steps == {v for v in MIGRATIONS if v <= version}
+
+
+def test_import_keeps_a_pinyin_name_key_and_fills_keys_of_older_rows(data_dir):
+    from visitdesk.adapters.collation import name_sort_key
+
+    with CaseStore(data_dir) as store:
+        store.upsert_accounts([Account("1", "张三", "x", ZERO), Account("2", "曾李", "x", ZERO)],
+                              BatchInfo("a.xlsx", "h", "S", 0))
+        stored = dict(store.conn.execute("SELECT account_no, name_key FROM account"))
+        assert stored == {"1": "zhang1 san1\x00张三", "2": "zeng1 li3\x00曾李"}
+        store.conn.execute("UPDATE account SET name_key='' WHERE account_no='1'")  # as before step 11
+        assert store.name_sort_keys() == {"1": name_sort_key("张三"), "2": stored["2"]}
+        assert dict(store.conn.execute("SELECT account_no, name_key FROM account"))["1"]

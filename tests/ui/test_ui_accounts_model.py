@@ -166,3 +166,28 @@ def test_row_of_finds_visible_accounts_only(small):
     model.set_search("李")
     assert model.row_of("6222000000000003") == -1
     assert model.account_at(5) is None
+
+
+def test_sort_by_name_follows_pinyin_not_code_points(small):
+    model = AccountsModel()
+    model.set_accounts(small)
+    model.sort(_col("name"), Qt.SortOrder.AscendingOrder)
+    # lǐ, wáng, zhāng: 张 (U+5F20) would come before 李 (U+674E) in code-point order
+    assert _names(model) == ["李娜", "王芳", "张敏", "张伟"]
+    model.sort(_col("name"), Qt.SortOrder.DescendingOrder)
+    assert _names(model) == ["张伟", "张敏", "王芳", "李娜"]
+
+
+def test_sort_by_name_uses_the_keys_the_store_kept(small, data_dir):
+    from visitdesk.adapters.store import BatchInfo, CaseStore
+
+    with CaseStore(data_dir) as store:
+        store.upsert_accounts(small, BatchInfo("a.xlsx", "h", "S", 0))
+        keys = store.name_sort_keys()
+        stored = store.accounts()
+    assert keys["6222000000000002"].startswith("li3 na4")
+    keys["6222000000000003"] = "a"  # a stored key wins over one computed from the name
+    model = AccountsModel()
+    model.set_accounts(AccountIndex(stored, eager=True, name_keys=keys))
+    model.sort(_col("name"), Qt.SortOrder.AscendingOrder)
+    assert _names(model) == ["王芳", "李娜", "张敏", "张伟"]

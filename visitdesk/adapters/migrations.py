@@ -117,6 +117,12 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE account ADD COLUMN currency TEXT NOT NULL DEFAULT 'CNY';
     ALTER TABLE account ADD COLUMN id_type TEXT NOT NULL DEFAULT 'resident_id';
     """,
+    11: """
+    -- Pinyin sort key of the customer's name (adapters/collation.py), computed at import so
+    -- that sorting 100,000 accounts by name never converts a name; rows stored before this
+    -- step get theirs on first read (CaseStore.name_sort_keys).
+    ALTER TABLE account ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+    """,
     30: """
     -- Record integrity (docs/integrity.md). The guards that visitdesk.adapters.visit_store
     -- used to install on every start are replaced by these, kept from here on: audit verify

@@ -9,13 +9,14 @@ resets the model. The view only ever asks for the few rows it shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from visitdesk.adapters.collation import name_sort_keys
 from visitdesk.core.accounts import OVERDUE_BUCKETS, Account, overdue_bucket
 from visitdesk.core.money import format_plain
 from visitdesk.i18n import tr
@@ -72,8 +73,12 @@ class AccountIndex:
     column header only has to pick it.
     """
 
-    def __init__(self, accounts: Sequence[Account], *, eager: bool = False) -> None:
+    def __init__(self, accounts: Sequence[Account], *, eager: bool = False,
+                 name_keys: Mapping[str, str] | None = None) -> None:
+        """``name_keys``: account number → pinyin sort key of the name, as the store keeps
+        them (:meth:`CaseStore.name_sort_keys`); computed here for accounts without one."""
         self.accounts: list[Account] = list(accounts)
+        self._name_keys = name_keys or {}
         self.hay: list[str] = [_haystack(a) for a in self.accounts]
         self.branch: list[str] = [a.branch for a in self.accounts]
         self.bucket: list[str] = [overdue_bucket(a.overdue_days) for a in self.accounts]
@@ -90,10 +95,25 @@ class AccountIndex:
         """All row numbers sorted ascending by ``column`` (stable: ties keep file order)."""
         order = self._orders.get(column)
         if order is None:
-            key = COLUMNS[column].sort_key
-            keys = [key(a) for a in self.accounts]
+            if COLUMNS[column].key == "name":
+                keys = self.name_keys()
+            else:
+                key = COLUMNS[column].sort_key
+                keys = [key(a) for a in self.accounts]
             order = self._orders[column] = sorted(range(len(keys)), key=keys.__getitem__)
         return order
+
+
+    def name_keys(self) -> list[str]:
+        """Pinyin sort keys of the names (李 before 张), stored ones where given."""
+        known = self._name_keys
+        keys = [known.get(a.account_no, "") for a in self.accounts]
+        missing = [i for i, k in enumerate(keys) if not k]
+        if missing:
+            for i, k in zip(missing, name_sort_keys(self.accounts[i].name for i in missing),
+                            strict=True):
+                keys[i] = k
+        return keys
 
 
 class AccountsModel(QAbstractTableModel):

@@ -321,7 +321,8 @@ class MainWindow(QMainWindow):
     def reload_accounts(self, *, background: bool = True) -> None:
         """Read the accounts from the store (in a worker with its own connection)."""
         if not background:
-            self._set_accounts(AccountIndex(self.ctx.store.accounts()))
+            store = self.ctx.store
+            self._set_accounts(AccountIndex(store.accounts(), name_keys=store.name_sort_keys()))
             return
         from visitdesk.adapters.store import CaseStore
 
@@ -330,7 +331,8 @@ class MainWindow(QMainWindow):
         def job(_progress: Any, _cancelled: Any) -> AccountIndex:
             # Search keys and every column's sort order are computed here, off the UI thread.
             with CaseStore(data_dir) as store:
-                return AccountIndex(store.accounts(), eager=True)
+                return AccountIndex(store.accounts(), eager=True,
+                                    name_keys=store.name_sort_keys())
 
         self.statusBar().showMessage(tr("ui.status.loading"))
         worker = Worker(job)
