@@ -283,3 +283,19 @@ def test_far_cell_hidden_from_a_plain_scan_neither_hangs_nor_kills_the_process(t
         assert "尺寸" in report["error"]
     else:
         assert report["imported"] == 3
+
+
+def test_a_sheet_or_csv_over_the_row_limit_is_refused_while_scanning(tmp_path, data_dir,
+                                                                     monkeypatch):
+    from visitdesk.adapters.spreadsheet import safety
+
+    monkeypatch.setattr(safety, "MAX_IMPORT_ROWS", 150)
+    monkeypatch.setattr(safety, "MAX_SHEET_ROWS", 160)
+    monkeypatch.setattr(safety, "CHUNK", 4 << 10)  # small blocks: refused before the end
+    rows = good_rows(400)
+    refused(simple_xlsx(tmp_path / "many.xlsx", rows), data_dir, "150", "拆")
+    csv = tmp_path / "many.csv"
+    csv.write_text("客户姓名,证件号码,卡号,欠款本金\n"
+                   + "".join(f"{r[0]},{r[1]},{r[2]},{r[3]}\n" for r in rows), encoding="utf-8")
+    refused(csv, data_dir, "150")
+    assert len(read_accounts(simple_xlsx(tmp_path / "fits.xlsx", rows[:150])).accounts) == 150

@@ -186,6 +186,9 @@ class CsvSheet:
         sample = "\n".join(head.decode(self.encoding, "ignore").split("\n", 5)[:5])
         self.delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
         self.total_rows = max(lines, 1)
+        if lines > safety.MAX_SHEET_ROWS:
+            raise refuse("import.refused.too_many_rows", file=path.name,
+                         limit=f"{safety.MAX_IMPORT_ROWS:,}")
 
     def _decodes(self, encoding: str) -> int | None:
         """Line count when the whole file decodes with ``encoding``, else None."""

@@ -54,6 +54,11 @@ EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 """Excel's own limits (XFD1048576): a reference beyond them is not from Excel."""
 CHUNK = 4 << 20
+MAX_IMPORT_ROWS = 200_000
+"""Most data rows one import takes. Twice the benchmark's 100,000 (which peaks near 300 MB);
+a branch's list of overdue accounts is far smaller, and a bigger file is split by branch."""
+MAX_SHEET_ROWS = MAX_IMPORT_ROWS + 100
+"""Row elements allowed in a sheet: the data rows plus titles, header and notes."""
 MAX_ROW_BYTES = 64 << 20
 """Largest XML of one row: no account list has a row anywhere near it."""
 
@@ -477,6 +482,11 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, file_name: str, *, cancel=None) -
     for chunk, final in _row_chunks(zf, part, file_name, cancel):
         _scan_extent(chunk, scan)
         _scan_cells(chunk, scan, final)
+        scan.rows += chunk.count(b"<row") + chunk.count(b":row ")
+        if scan.rows > MAX_SHEET_ROWS:
+            # Refused as soon as it is known: the rest of the sheet is never inflated.
+            raise refuse("import.refused.too_many_rows", file=file_name,
+                         limit=f"{MAX_IMPORT_ROWS:,}")
     if scan.max_row > EXCEL_MAX_ROWS or scan.max_col > EXCEL_MAX_COLUMNS:
         far = scan.far_cell if scan.max_col > EXCEL_MAX_COLUMNS else f"A{scan.max_row}"
         raise refuse("import.refused.dimensions", file=file_name, cell=far)
@@ -591,6 +601,8 @@ class SheetScan:
     """Merged ranges as (first row, first col, last row, last col), 0-based."""
     values: int = 0
     """An upper bound on the number of cell values (``<v`` and ``:v`` tags)."""
+    rows: int = 0
+    """An upper bound on the number of row elements."""
 
     def bad_by_row(self) -> dict[int, list[tuple[int, CellError]]]:
         out: dict[int, list[tuple[int, CellError]]] = {}
