@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import openpyxl
@@ -228,3 +228,49 @@ def test_commitments_payments_and_contacts_cannot_be_deleted_or_rewritten(env):
                 "DELETE FROM contact", "UPDATE contact SET result = 'refused'"):
         with pytest.raises(sqlite3.IntegrityError):
             conn.execute(sql)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_sql_worklist_gives_exactly_what_the_domain_rules_give(data_dir, seed):
+    """The worklist reads the plans' reasons from the paid cache in SQL; on any mix of plans,
+    payments and days it must agree with core.collection.worklist.plan_reasons."""
+    import random
+
+    from visitdesk.adapters.store import BatchInfo, CaseStore
+    from visitdesk.core.accounts import Account
+    from visitdesk.core.collection.commitments import Payment
+    from visitdesk.core.collection.worklist import plan_reasons
+
+    rng = random.Random(seed)
+    store = CaseStore(data_dir)
+    numbers = [f"62{i:014d}" for i in range(30)]
+    store.upsert_accounts([Account(no, "甲", "x", Decimal("1000")) for no in numbers],
+                          BatchInfo("a.xlsx", "0" * 64, "S", 0))
+    rows = []
+    for k, no in enumerate(numbers[:20]):
+        created = date(2026, 9, 1) + timedelta(days=rng.randint(0, 60))
+        for n in range(rng.choice([0, 1]), rng.randint(2, 6)):
+            due = created + timedelta(days=30 * n + rng.randint(0, 3))
+            rows.append((f"V{k:06d}-v1-{n}", no, f"V{k:06d}", 1, n, "instalment",
+                         due.isoformat(), f"{rng.randint(1, 300)}.00", created.isoformat(),
+                         None, "x"))
+    with store.transaction() as c:
+        c.executemany("INSERT INTO commitment VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+    rules = settings(plan_grace_days=rng.randint(0, 5), plan_broken_days_late=rng.randint(5, 40),
+                     plan_broken_missed=rng.randint(1, 3))
+    collection = CollectionStore(store, rules)
+    payments = [Payment(f"R{i}", rng.choice(numbers), date(2026, 9, 1) + timedelta(
+        days=rng.randint(0, 60)), Decimal(rng.randint(1, 400))) for i in range(60)]
+    collection.store_payments(payments, [("X1", "R3")], None, "x")
+    collection._cache_in_step()
+    seen: set[str] = set()
+    for offset in (0, 10, 30, 60, 120):  # from the day of the last payment on
+        today = date(2026, 10, 31) + timedelta(days=offset)
+        days = rng.randint(0, 20)
+        fast = collection._plan_reasons(today, days)
+        slow = plan_reasons(today, days, collection.allocations(today))
+        assert {k: sorted(v, key=repr) for k, v in fast.items()} == {
+            k: sorted(v, key=repr) for k, v in slow.items()}, (seed, today)
+        seen |= {r.code for rs in fast.values() for r in rs}
+    assert {"broken_plan", "due_soon"} <= seen  # the comparison had something to compare
+    store.close()

@@ -36,8 +36,10 @@ from visitdesk.core.collection.contacts import (
 from visitdesk.core.collection.worklist import (
     FollowUpDue,
     NeverContacted,
+    Reason,
     WorklistEntry,
-    build_worklist,
+    assemble,
+    plan_reasons,
 )
 from visitdesk.core.debt import breakdown
 from visitdesk.core.errors import InputError, NotFound
@@ -114,12 +116,58 @@ class CollectionStore:
         if not rows:
             return 0
         stamp = now_iso()
+        touched: set[str] = set()
         with self.store.transaction() as c:
             for visit_id, version, text in rows:
                 record = VisitRecord.from_json(json.loads(text))
                 self._process(c, record, stamp)
+                touched.add(record.account_no)
                 c.execute("INSERT INTO cycle_source VALUES (?, ?, ?)", (visit_id, version, stamp))
+            self._reallocate(c, touched)
         return len(rows)
+
+    def _reallocate(self, c, accounts: Iterable[str]) -> None:
+        """Recompute what the payments have paid of these accounts' commitments (the
+        ``commitment_paid`` cache the worklist reads), inside the caller's transaction."""
+        accounts = sorted(set(accounts))
+        if not accounts:
+            return
+        commitments: dict[str, list[Commitment]] = {}
+        for r in _select_in(c, f"SELECT {_COMMITMENT_COLS} FROM commitment WHERE account_no "
+                            "IN ({})", accounts):
+            commitments.setdefault(r[1], []).append(_commitment(r))
+        payments: dict[str, list[Payment]] = {}
+        for r in _select_in(c, f"SELECT {_PAYMENT_COLS} FROM payment WHERE account_no IN ({{}})",
+                            [a for a in accounts if a in commitments]):
+            payments.setdefault(r[1], []).append(_payment(r))
+        for i in range(0, len(accounts), 900):
+            part = accounts[i:i + 900]
+            c.execute(f"DELETE FROM commitment_paid WHERE account_no IN "
+                      f"({','.join('?' * len(part))})", part)
+        rules = rules_of(self.settings)
+        rows = []
+        for no, cs in commitments.items():
+            alloc = allocate(no, cs, payments.get(no, ()), date.max, rules)
+            for plan in alloc.plans:
+                for s in plan.commitments:
+                    x = s.commitment
+                    if x.superseded_by is None:
+                        rows.append((x.id, x.plan_id, no, x.n, x.due_date.isoformat(),
+                                     x.due_date.toordinal(), money_str(x.amount),
+                                     money_str(s.paid), s.paid_in_full_on.toordinal()
+                                     if s.paid_in_full_on else None))
+        c.executemany("INSERT INTO commitment_paid VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _cache_in_step(self) -> None:
+        """Rebuild the paid cache once if it does not cover the open commitments (a store
+        from before the cache, or one written by another program)."""
+        open_count, cached = self.conn.execute(
+            "SELECT (SELECT count(*) FROM commitment WHERE superseded_by IS NULL), "
+            "(SELECT count(*) FROM commitment_paid)").fetchone()
+        if open_count != cached:
+            with self.store.transaction() as c:
+                self._reallocate(c, [r[0] for r in c.execute(
+                    "SELECT DISTINCT account_no FROM commitment")])
 
     def _process(self, c, record: VisitRecord, stamp: str) -> None:
         account = self.store.account(record.account_no)
@@ -208,6 +256,7 @@ class CollectionStore:
                           round_fen(amount), "manual", reason.strip())
         with self.store.transaction() as c:
             self._insert_payments(c, [payment], None, who)
+            self._reallocate(c, [account_no])
         return payment
 
     def store_payments(self, payments: Iterable[Payment], reversals: Iterable[tuple[str, str]],
@@ -257,6 +306,11 @@ class CollectionStore:
             if batch_id is not None:
                 c.execute("UPDATE payment_batch SET imported = ?, duplicates = ?, skipped = ? "
                           "WHERE id = ?", (len(fresh), duplicates, len(conflicts), batch_id))
+            touched = {p.account_no for p in fresh.values()}
+            targets = [t for _r, t in reversals]
+            touched |= {r[0] for r in _select_in(
+                c, "SELECT account_no FROM payment WHERE reference IN ({})", targets)}
+            self._reallocate(c, touched)
         return PaymentWrite(len(fresh), duplicates, done, tuple(conflicts))
 
     def _insert_payments(self, c, payments: Iterable[Payment], batch_id: int | None,
@@ -301,17 +355,25 @@ class CollectionStore:
             ).lastrowid
         return replace(contact, id=new_id)
 
-    def last_contacts(self) -> dict[str, Contact]:
-        rows = self.conn.execute(
-            f"SELECT {_CONTACT_COLS} FROM contact c WHERE c.id = (SELECT c2.id FROM contact c2 "
-            "WHERE c2.account_no = c.account_no ORDER BY c2.at DESC, c2.id DESC LIMIT 1)")
+    def last_contacts(self, accounts: Iterable[str]) -> dict[str, Contact]:
+        """The newest contact of each of these accounts (that has one)."""
+        rows = _select_in(
+            self.conn, f"SELECT {_CONTACT_COLS} FROM contact c WHERE c.account_no IN ({{}}) AND "
+            "c.id = (SELECT c2.id FROM contact c2 WHERE c2.account_no = c.account_no "
+            "ORDER BY c2.at DESC, c2.id DESC LIMIT 1)", sorted(set(accounts)))
         return {r[1]: _contact(r) for r in rows}
 
     # --- the worklist ---------------------------------------------------------------------
     def worklist(self, today: date, days: int | None = None, limit: int = 50
                  ) -> list[WorklistEntry]:
-        """The day's worklist (``limit``: most never-contacted accounts to include)."""
+        """The day's worklist (``limit``: most never-contacted accounts to include).
+
+        For today or a later day the plans' reasons come from one SQL pass over the
+        ``commitment_paid`` cache (the same rules as ``core.collection.worklist``; a test
+        checks both agree); for a day before some recorded payment, every account is
+        allocated again as of that day."""
         self.refresh()
+        self._cache_in_step()
         days = self.settings.worklist_due_days if days is None else days
         follow_ups = [
             FollowUpDue(r[0], r[1], date.fromisoformat(r[2]), r[3]) for r in self.conn.execute(
@@ -328,6 +390,57 @@ class CollectionStore:
             "a.account_no) ORDER BY (CAST(a.principal AS REAL) + CAST(a.interest AS REAL) + "
             "CAST(a.late_fee AS REAL) + CAST(a.other_fees AS REAL)) * max(coalesce("
             "a.overdue_days, 1), 1) DESC, a.account_no LIMIT ?", (limit,))]
-        return build_worklist(today, days, self.allocations(today), follow_ups, never,
-                              self.last_contacts())
+        latest = self.conn.execute("SELECT max(paid_on) FROM payment").fetchone()[0]
+        if latest is not None and date.fromisoformat(latest) > today:
+            reasons = plan_reasons(today, days, self.allocations(today))
+        else:
+            reasons = self._plan_reasons(today, days)
+        listed = set(reasons) | {f.account_no for f in follow_ups}
+        return assemble(today, reasons, follow_ups, never, self.last_contacts(listed))
 
+    def _plan_reasons(self, today: date, days: int) -> dict[str, list[Reason]]:
+        """``core.collection.worklist.plan_reasons`` in SQL, over the paid cache."""
+        rules = rules_of(self.settings)
+        rows = self.conn.execute(_PLAN_REASONS_SQL, {
+            "today": today.toordinal(), "horizon": today.toordinal() + days,
+            "grace": rules.grace_days}).fetchall()
+        reasons: dict[str, list[Reason]] = {}
+
+        def reason(code: str, account_no: str, plan_id: str, pick: str) -> None:
+            due, n, amount, paid = pick.split("|")
+            reasons.setdefault(account_no, []).append(Reason(
+                code, date.fromisoformat(due), Decimal(amount) - Decimal(paid),
+                plan_id if code == "broken_plan" else f"{plan_id}-{int(n)}"))
+
+        for plan_id, account_no, max_late, overdue, first_late, first_open, next_soon in rows:
+            broken = max_late > rules.broken_days_late or overdue >= rules.broken_missed
+            if broken:
+                reason("broken_plan", account_no, plan_id, first_late or first_open)
+            elif first_late:
+                reason("missed", account_no, plan_id, first_late)
+            if next_soon and not broken:
+                reason("due_soon", account_no, plan_id, next_soon)
+        return reasons
+
+
+# Per open plan: the largest lateness (days past due beyond the grace, of open commitments as of
+# today and of commitments paid in full late), how many open commitments are late, and the
+# first late, first open and first due-soon commitment as ``due_date|n|amount|paid`` (the
+# smallest text is the earliest: dates are ISO, n is zero-padded). The same rules as
+# ``core.collection.commitments.commitment_status`` and ``worklist.plan_reasons``.
+_PLAN_REASONS_SQL = """
+SELECT plan_id, account_no, max(late), sum(late > 0 AND full_day IS NULL),
+       min(CASE WHEN late > 0 AND full_day IS NULL THEN pick END),
+       min(CASE WHEN full_day IS NULL THEN pick END),
+       min(CASE WHEN late = 0 AND full_day IS NULL AND due_day BETWEEN :today AND :horizon
+                THEN pick END) AS soon
+FROM (SELECT plan_id, account_no, full_day, due_day,
+             due_date || '|' || printf('%04d', n) || '|' || amount || '|' || paid AS pick,
+             CASE WHEN full_day IS NOT NULL THEN
+                      CASE WHEN full_day > due_day + :grace THEN full_day - due_day ELSE 0 END
+                  WHEN :today > due_day + :grace THEN :today - due_day
+                  ELSE 0 END AS late
+      FROM commitment_paid)
+GROUP BY plan_id
+HAVING count(full_day) < count(*) AND (max(late) > 0 OR soon IS NOT NULL)
+"""

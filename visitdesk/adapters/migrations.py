@@ -265,4 +265,23 @@ MIGRATIONS: dict[int, str] = {
     CREATE TRIGGER contact_no_delete BEFORE DELETE ON contact
     BEGIN SELECT RAISE(ABORT, 'contacts are never deleted'); END;
     """,
+    61: """
+    -- What the payments have paid of each open (not superseded) commitment, kept up to date
+    -- with every change of payments or commitments (CollectionStore), so the worklist need
+    -- not allocate every payment again. Days are proleptic ordinals (date.toordinal) so the
+    -- worklist's query compares integers. Derived data: always rebuilt from commitment and
+    -- payment when it does not cover them.
+    CREATE TABLE commitment_paid (
+        commitment_id TEXT PRIMARY KEY,
+        plan_id TEXT NOT NULL,
+        account_no TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        due_date TEXT NOT NULL,
+        due_day INTEGER NOT NULL,
+        amount TEXT NOT NULL,
+        paid TEXT NOT NULL,
+        full_day INTEGER
+    );
+    CREATE INDEX commitment_paid_account ON commitment_paid(account_no);
+    """,
 }

@@ -81,6 +81,13 @@ def build_worklist(today: date, days: int, allocations: Iterable[AccountAllocati
                    follow_ups: Iterable[FollowUpDue], never_contacted: Iterable[NeverContacted],
                    last_contacts: Mapping[str, Contact]) -> list[WorklistEntry]:
     """The day's list, most urgent first (see the module docstring for the order)."""
+    return assemble(today, plan_reasons(today, days, allocations), follow_ups,
+                    never_contacted, last_contacts)
+
+
+def plan_reasons(today: date, days: int, allocations: Iterable[AccountAllocation]
+                 ) -> dict[str, list[Reason]]:
+    """The reasons the accounts' plans give to be on the list (broken, missed, due soon)."""
     reasons: dict[str, list[Reason]] = {}
     horizon = today + timedelta(days=days)
     for alloc in allocations:
@@ -105,10 +112,19 @@ def build_worklist(today: date, days: int, allocations: Iterable[AccountAllocati
                 nxt = min(soon, key=lambda s: s.commitment.due_date)
                 reasons.setdefault(alloc.account_no, []).append(Reason(
                     "due_soon", nxt.commitment.due_date, nxt.outstanding, nxt.commitment.id))
+    return reasons
+
+
+def assemble(today: date, reasons: dict[str, list[Reason]], follow_ups: Iterable[FollowUpDue],
+             never_contacted: Iterable[NeverContacted], last_contacts: Mapping[str, Contact]
+             ) -> list[WorklistEntry]:
+    """Add follow-ups and never-contacted accounts to the plans' reasons; order the list."""
+    reasons = {no: list(rs) for no, rs in reasons.items()}
     for f in follow_ups:
         if f.on <= today:
             reasons.setdefault(f.account_no, []).append(Reason("follow_up", f.on, None,
                                                                f.visit_id))
+    never_contacted = list(never_contacted)
     for n in never_contacted:
         if n.account_no not in last_contacts:
             reasons.setdefault(n.account_no, []).append(Reason("never_contacted", None, n.total))
