@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
         print(tr("cli.error.data_dir", path=exc.filename or args.data_dir or "",
                  detail=exc.strerror or exc), file=sys.stderr)
         return 2
+    from visitdesk.adapters.recovery import recover_at_start
+
+    recover_at_start(log_path.parent)
     if args.command is None:
         from visitdesk.ui.app import run_app
 

@@ -182,6 +182,8 @@ class Documents:
         if record.state != "signed":
             return None
         path = self.signed_path(record, kind)
+        if not path.is_file() and _pending(path).is_file():
+            recover_pending(self.data_dir, self.repository)  # a signing killed at its end
         return path.read_bytes() if path.is_file() else None
 
     def _summary_pdf(self, record, stamp: StampSpec | None):

@@ -8,11 +8,14 @@ connection; this module owns opening, migrating and the account tables.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
+import logging
 import operator
 import re
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,9 +26,40 @@ from pathlib import Path
 from visitdesk.adapters.collation import name_sort_keys
 from visitdesk.adapters.migrations import MIGRATIONS
 from visitdesk.core.accounts import Account, SourceRef
+from visitdesk.core.errors import Unavailable
 from visitdesk.core.money import money_str
 
 STORE_FILE = "cases.sqlite3"
+BUSY_TIMEOUT_MS = 5000
+"""How long SQLite itself waits for another program's write to finish."""
+BUSY_BACKOFF: tuple[float, ...] = (0.5, 1.0, 2.0)
+"""Pauses between further tries to start a write when the store stays busy beyond the busy
+timeout; then the user is told it is busy."""
+log = logging.getLogger("visitdesk.store")
+
+
+def failure_kind(exc: BaseException) -> str | None:
+    """``busy`` or ``disk_full`` for an error of either database driver or the file system
+    that means the store or the disk cannot take a write now; None for anything else."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return "disk_full"
+    if not (isinstance(exc, sqlite3.Error)
+            or type(exc).__name__ in ("OperationalError", "DatabaseError")):
+        return None
+    text = str(exc).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return "disk_full"
+    if "database is locked" in text or "database is busy" in text or "database table is locked" in text:
+        return "busy"
+    return None
+
+
+def unavailable(exc: BaseException) -> Unavailable | None:
+    """The :class:`Unavailable` to report for ``exc`` (None when it is another error)."""
+    from visitdesk.i18n import tr
+
+    kind = failure_kind(exc)
+    return Unavailable(tr(f"integrity.error.{kind}")) if kind else None
 
 
 def now_iso() -> str:
@@ -168,7 +202,7 @@ class CaseStore:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.execute("PRAGMA busy_timeout=5000")
+        self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         self._migrate()
 
     # --- plumbing -------------------------------------------------------------------------
@@ -225,15 +259,40 @@ class CaseStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls everything back."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls everything back.
+
+        A store busy with another program is waited for (the connection's busy timeout, then
+        :data:`BUSY_BACKOFF`) and then reported as :class:`Unavailable`; so is a full disk.
+        When SQLite already rolled back by itself (a full disk at ``COMMIT``), the original
+        error is the one reported, not the failed ``ROLLBACK``."""
+        self._begin()
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("ROLLBACK")
+                except Exception:  # the original error says what went wrong
+                    log.warning("rollback failed after %s", type(exc).__name__)
+            translated = unavailable(exc)
+            if translated is not None:
+                raise translated from exc
+            raise
+
+    def _begin(self) -> None:
+        for pause in (*BUSY_BACKOFF, None):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except Exception as exc:
+                translated = unavailable(exc)
+                if translated is None:
+                    raise
+                if pause is None or failure_kind(exc) != "busy":
+                    raise translated from exc
+                log.info("store busy, trying again in %.1f s", pause)
+                time.sleep(pause)
 
     # --- accounts -------------------------------------------------------------------------
     def upsert_accounts(self, accounts: Iterable[Account], batch: BatchInfo) -> UpsertResult:

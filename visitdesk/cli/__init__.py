@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from visitdesk import __version__
-from visitdesk.core.errors import InputError, NotFound, StateError, VisitdeskError
+from visitdesk.core.errors import InputError, NotFound, StateError, Unavailable, VisitdeskError
 
 EXIT_OK = 0
 """Success (an import with rejected rows still counts as read)."""
@@ -213,11 +213,25 @@ def run_command(args: argparse.Namespace) -> int:
     except NotFound as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_NOT_FOUND
-    except (InputError, StateError) as exc:
+    except (InputError, StateError, Unavailable) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
     except VisitdeskError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_FAILURE
+    except Exception as exc:
+        # a busy store or a full disk met outside a transaction (opening, migrating, writing
+        # a file): said as such, exit 2; anything else is a bug for __main__ to report
+        from visitdesk.adapters.store import unavailable
+
+        translated = unavailable(exc)
+        if translated is None:
+            raise
+        log.warning("%s: %s", type(exc).__name__, exc)
+        print(str(translated), file=sys.stderr)
+        return EXIT_REFUSED
     finally:
-        ctx.close()
+        try:
+            ctx.close()
+        except Exception as exc:  # closing on a full disk: the command's outcome stands
+            log.warning("closing the store: %s", exc)

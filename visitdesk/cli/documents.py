@@ -98,11 +98,15 @@ def _documents(ctx: Any, with_visits: bool = True):
 
 
 def _write(path: str, data: bytes) -> None:
+    from visitdesk.adapters.store import unavailable
     from visitdesk.atomic import atomic_write_bytes
 
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:
+        full = unavailable(exc)
+        if full is not None:
+            raise full from exc
         raise InputError(tr("docs.cli.cannot_write", path=path,
                             detail=exc.strerror or str(exc))) from exc
     print(tr("docs.cli.written", path=path, size=len(data)))

@@ -263,9 +263,14 @@ def cmd_export(ctx: Any) -> int:
     out = Path(ctx.args.out)
     if out.suffix.lower() != ".xlsx":
         raise InputError(tr("visit.cli.export_suffix", file=str(out)))
+    from visitdesk.adapters.store import unavailable
+
     try:
         count = export_outcomes(_repo(ctx), out)
     except OSError as exc:
+        full = unavailable(exc)
+        if full is not None:
+            raise full from exc
         raise InputError(tr("visit.cli.export_failed", file=str(out),
                             detail=exc.strerror or str(exc))) from exc
     print(tr("visit.cli.exported", count=count, file=str(out)))

@@ -37,3 +37,8 @@ class SigningError(VisitdeskError):
 
 class ImportCancelled(VisitdeskError):
     """The user cancelled an import; nothing was stored."""
+
+
+class Unavailable(VisitdeskError):
+    """The store is busy with another program or the disk is full: nothing was changed, and
+    trying again later (or after freeing space) will work."""
