@@ -216,3 +216,68 @@ def test_waiver_and_its_approval_are_shown_on_the_summary(playbook):
     text = flat(pdf_text(render_summary(content)[0]))
     assert "赵主任" in text and "JM-2026-031" in text
     assert content.plan.reductions["interest"] == Decimal("500.00")
+
+
+def _acknowledged_record(playbook, notes, reason="客户转述催收公司的话，非经办人员所说"):
+    from datetime import datetime
+
+    from visitdesk.core.lexicon import load_lexicon
+    from visitdesk.core.validation import validate
+    from visitdesk.core.visit import with_acknowledgement
+
+    record = sample_record(ACCOUNT, notes=notes, state="draft")
+    report = validate(record, playbook, SETTINGS, ACCOUNT, load_lexicon())
+    for w in report.warnings:
+        record = with_acknowledgement(record, w.key, "李明（A1023）", reason,
+                                      datetime(2026, 11, 20, 10, 48))
+    return record, report
+
+
+def test_summary_lists_each_acknowledged_phrase_with_who_and_why(playbook):
+    record, report = _acknowledged_record(playbook, "客户说：催收公司讲不还钱就让他坐牢。")
+    threat = [w for w in report.warnings if w.params.get("category_id") == "threat"]
+    assert threat, "the bundled lexicon flags the threat phrase"
+    content = summary_content(record, ACCOUNT, SETTINGS, playbook)
+    rows = {r[0]: r for r in content.acknowledged}
+    assert rows[threat[0].message("zh_CN")][1:] == (
+        "李明（A1023）", "客户转述催收公司的话，非经办人员所说", "2026年11月20日 10:48")
+    conduct = dict(content.conduct)
+    phrase = threat[0].params["phrase"]
+    # never "no threats: confirmed" beside a threat phrase that was flagged
+    assert conduct["没有威胁或恐吓"] == (
+        f"有 {len(threat)} 处被标记的用语（“{phrase}”），见“提醒与确认理由”")
+    assert conduct["保护了客户隐私"] == "已确认"
+    text = flat(pdf_text(render_summary(content)[0]))
+    for expected in ("提醒与确认理由", "确认人", "客户转述催收公司的话，非经办人员所说",
+                     "被标记的用语", f"“{phrase}”"):
+        assert expected in text, expected
+
+
+def test_summary_in_english_names_the_acknowledgement_too(playbook):
+    record, report = _acknowledged_record(playbook, "Customer said the agency told him the "
+                                          "police will come.", reason="Customer quoting others")
+    assert report.warnings
+    content = summary_content(record, ACCOUNT, sample_settings(language="en"), playbook, "en")
+    assert [r[1:3] for r in content.acknowledged] == [
+        ("李明（A1023）", "Customer quoting others") for _ in report.warnings]
+    text = flat(pdf_text(render_summary(content)[0]))
+    assert flat("Warnings and the reasons they stand") in text
+    assert flat("Customer quoting others") in text
+
+
+def test_summary_without_warnings_says_so_and_shows_recording_and_dispute_check(playbook):
+    record = sample_record(ACCOUNT)
+    content = summary_content(record, ACCOUNT, SETTINGS, playbook)
+    assert content.acknowledged == ()
+    facts = dict(content.facts)
+    assert facts["已告知录音录像"] == "是（执法记录仪 DSJ-07 第 20261120-1005 段）"
+    assert facts["是否与见到的人谈及欠款"] == "是"
+    text = flat(pdf_text(render_summary(content)[0]))
+    assert "本次记录没有需要确认的提醒。" in text
+    import dataclasses
+
+    verified = dataclasses.replace(record, dispute_verified=True,
+                                   dispute_reference="HC20261121-0042",
+                                   dispute_verified_by="客服部 周敏")
+    outcome = dict(summary_content(verified, ACCOUNT, SETTINGS, playbook).outcome)
+    assert outcome["异议已核实"].endswith("（核查编号 HC20261121-0042，核查人 客服部 周敏）")

@@ -767,6 +767,8 @@ def test_facts_page_asks_whether_the_debt_was_discussed_with_someone_else(qtbot,
     assert not facts.is_shown("recording_reference")
     fill(facts.recording_told, True)
     assert facts.is_shown("recording_reference")
+    fill(facts.met, "nobody")
+    assert window.record.situations["nobody_home"].opened_by == "trigger"
     fill(facts.met, "family_member")
     assert facts.is_shown("debt_discussed") and not facts.is_shown("identity_method")
     fill(facts.debt_discussed_met, True)

@@ -190,7 +190,10 @@ class Documents:
         from visitdesk.adapters.pdf.summary import render_summary, summary_content
 
         account = self.account(record.account_no)
-        content = summary_content(record, account, self.settings, self.playbook, self.lang)
+        from visitdesk.adapters.visit_store import bank_lexicon
+
+        content = summary_content(record, account, self.settings, self.playbook, self.lang,
+                                  bank_lexicon(self.data_dir))
         return render_summary(content, stamp)
 
     def _handout_pdf(self, record, stamp: StampSpec | None):

@@ -56,9 +56,11 @@ from visitdesk.adapters.pdf.styles import (
 from visitdesk.core.accounts import Account
 from visitdesk.core.debt import DebtBreakdown, breakdown
 from visitdesk.core.errors import PlanError
+from visitdesk.core.lexicon import Lexicon, load_lexicon
 from visitdesk.core.masking import mask_id_number, mask_phone
 from visitdesk.core.plans import Plan
 from visitdesk.core.settings import Settings
+from visitdesk.core.validation import ValidationReport, raised_situations, validate
 
 CONTENT_WIDTH = PAGE_SIZE[0] - 32 * mm
 STAMP_WIDTH = 105 * mm
@@ -96,11 +98,17 @@ class SummaryContent:
     version: int = 1
     digest: str = ""
     running_head: str = ""
+    acknowledged: tuple[tuple[str, str, str, str], ...] = ()
+    """Each warning the rules raised (screened phrases included): what it said, who
+    acknowledged it, the reason given and when; an unacknowledged one says so."""
 
 
 def summary_content(record, account: Account, settings: Settings, playbook,
-                    lang: str | None = None) -> SummaryContent:
-    """Everything the summary shows, computed from the record (a ``VisitRecord``)."""
+                    lang: str | None = None, lexicon: Lexicon | None = None) -> SummaryContent:
+    """Everything the summary shows, computed from the record (a ``VisitRecord``).
+
+    ``lexicon`` is the screening list in force (default: the bundled one): the warnings it
+    raises, with who acknowledged each and why, are printed beside the conduct checklist."""
     lang = lang or settings.language
     t = Tr(lang)
     bank = bank_line(settings)
@@ -128,6 +136,9 @@ def summary_content(record, account: Account, settings: Settings, playbook,
         (t("docs.field.met"), choice(playbook.met_choices, record.met)
          + (paren(record.met_name, lang) if record.met_name else "")),
         (t("docs.field.identity"), choice(playbook.identity_methods, record.identity_method)),
+        (t("record.summary.debt_discussed"), yes_no[record.debt_discussed]),
+        (t("record.summary.recording"), yes_no[record.recording_told]
+         + (paren(record.recording_reference, lang) if record.recording_reference else "")),
         (t("docs.field.others_present"), yes_no[record.others_present]
          + (paren(record.others_who, lang) if record.others_who else "")),
         (t("docs.field.debt_with_others"), yes_no[record.debt_discussed_with_others_present]),
@@ -151,11 +162,10 @@ def summary_content(record, account: Account, settings: Settings, playbook,
         situations.append(Block(sit.title.get(lang) if sit else sid,
                                 answered(sit.fields if sit else (), raised.answers),
                                 t(f"docs.summary.opened_by.{raised.opened_by}")))
-    conduct = tuple(
-        (item.label.get(lang),
-         t("docs.summary.confirmed") if record.conduct.get(item.id) else t("docs.summary.not_confirmed"))
-        for item in playbook.conduct
-    )
+    report = validate(record, playbook, settings, account,
+                      lexicon if lexicon is not None else load_lexicon())
+    conduct = _conduct_rows(record, playbook, report, t, lang)
+    acknowledged = _acknowledged_rows(record, report, t, lang)
     visit_day = record.start.date() if record.start else None
     plan = None
     plan_problem = ""
@@ -172,7 +182,10 @@ def summary_content(record, account: Account, settings: Settings, playbook,
     follow = record.follow_up
     outcome_pairs: tuple[tuple[str, str], ...] = (
         (t("docs.field.outcome"), outcome.label.get(lang) if outcome else (record.outcome or "—")),
-        (t("docs.field.dispute_verified"), yes_no[record.dispute_verified]),
+        (t("docs.field.dispute_verified"), yes_no[record.dispute_verified]
+         + (paren(t("record.summary.dispute_check", ref=record.dispute_reference or "—",
+                    by=record.dispute_verified_by or "—"), lang)
+            if record.dispute_verified else "")),
         (t("docs.field.follow_up_date"), fmt_date(follow.date, lang)),
         (t("docs.field.follow_up_channel"), choice(playbook.follow_up_channels, follow.channel)),
     )
@@ -209,7 +222,51 @@ def summary_content(record, account: Account, settings: Settings, playbook,
         version=record.version,
         digest=digest,
         running_head=" · ".join(x for x in (bank, t("docs.summary.title"), record_line) if x),
+        acknowledged=acknowledged,
     )
+
+
+def _conduct_rows(record, playbook, report: ValidationReport, t: Tr,
+                  lang: str) -> tuple[tuple[str, str], ...]:
+    """The checklist items that apply to this visit. An item vouching against a screening
+    category (``no_threats`` against ``threat`` …) never reads "confirmed" when a phrase of
+    that category was flagged: it points to the phrase and its acknowledgement instead."""
+    raised = raised_situations(record, playbook)
+    flagged = [i for i in report.warnings if i.code == "lexicon"]
+    rows = []
+    for item in playbook.conduct:
+        if not item.applies(raised):
+            continue
+        hits = [i for i in flagged if i.params.get("category_id") in item.lexicon_categories]
+        if hits:
+            phrases = "、".join(dict.fromkeys(f"“{i.params.get('phrase', '')}”" for i in hits))
+            value = t("record.summary.conduct_flagged", count=len(hits), phrases=phrases)
+        elif record.conduct.get(item.id):
+            value = t("docs.summary.confirmed")
+        else:
+            value = t("docs.summary.not_confirmed")
+        rows.append((item.label.get(lang), value))
+    return tuple(rows)
+
+
+def _acknowledged_rows(record, report: ValidationReport, t: Tr,
+                       lang: str) -> tuple[tuple[str, str, str, str], ...]:
+    """Every warning with who acknowledged it and why; acknowledgements whose warning the
+    rules no longer raise (a list changed since) are kept, named by their key."""
+    rows = []
+    seen = set()
+    for issue in report.warnings:
+        seen.add(issue.key)
+        ack = issue.acknowledgement
+        if issue.acknowledged and ack is not None:
+            rows.append((issue.message(lang), ack.by, ack.reason, fmt_datetime(ack.at, lang)))
+        else:
+            rows.append((issue.message(lang), "—", t("record.summary.not_acknowledged"), "—"))
+    for key, ack in record.acknowledgements.items():
+        if key not in seen and key in record.warnings_acknowledged:
+            rows.append((t("record.summary.earlier_warning", key=key), ack.by, ack.reason,
+                         fmt_datetime(ack.at, lang)))
+    return tuple(rows)
 
 
 def _person(p, lang: str) -> str:
@@ -280,6 +337,15 @@ def schedule_table(plan: Plan, st: Styles, t: Tr, width: float) -> Table:
                       extra=[("SPAN", (0, len(rows) - 1), (1, len(rows) - 1))])
 
 
+def _acknowledged_flow(rows, st: Styles, t: Tr, width: float) -> list:
+    if not rows:
+        return [Paragraph(text(t("record.summary.no_warnings")), st.body)]
+    head = [Paragraph(text(t(f"record.summary.column.{c}")), st.cell_head)
+            for c in ("warning", "by", "reason", "at")]
+    body = [[Paragraph(text(cell), st.cell) for cell in row] for row in rows]
+    return [grid_table([head, *body], [width * f for f in (0.44, 0.16, 0.26, 0.14)])]
+
+
 def render_summary(content: SummaryContent, stamp: StampSpec | None = None
                    ) -> tuple[bytes, dict[str, Placement]]:
     """The summary as PDF bytes, and where the digital-signature stamp box was placed."""
@@ -307,6 +373,10 @@ def render_summary(content: SummaryContent, stamp: StampSpec | None = None
                 key_value_table(block.pairs, st, w, columns=1, label_share=0.34)]))
     story += section(t("docs.summary.section.conduct"), st,
                      key_value_table(content.conduct, st, w, columns=2, label_share=0.62))
+    # part of the conduct section: the warnings behind any item not plainly confirmed
+    ack_flow = _acknowledged_flow(content.acknowledged, st, t, w)
+    story += [KeepTogether([Paragraph(text(t("record.summary.section.acknowledged")), st.h2),
+                            ack_flow[0]]), *ack_flow[1:]]
     debt_flow = [debt_table(content.debt, st, t, [w * 0.6 * 0.45, w * 0.6 * 0.55],
                             with_capitals=True)]
     debt_flow += [Paragraph(text(line), st.note) for line in content.debt_lines]

@@ -534,7 +534,7 @@ class FactsPage(Page):
         self.met = ChoiceEditor(
             pseudo_field("met", "single_choice", "visitui.facts.met"), choices=met_choices
         )
-        self.met.on_edit = self._setter("met")
+        self.met.on_edit = self._met_changed
         self._add("met", tr("visitui.facts.met"), self.met, self.met.combo, required=True)
         self.met_name = self._text("met_name")
         self.identity = ChoiceEditor(
@@ -668,6 +668,12 @@ class FactsPage(Page):
         super().apply(change)
         if not self._loading:
             self.apply_conditions(self.session.record)
+
+    def _met_changed(self, value: Any) -> None:
+        # who was met may open a situation (guarantor, nobody home): record it as triggered
+        playbook = self.session.playbook
+        self.apply(lambda rec: visit_core.open_triggered(
+            dataclasses.replace(rec, met=value), playbook))
 
     def _companion_changed(self, *_: object) -> None:
         name = self.companion_name.text().strip()
