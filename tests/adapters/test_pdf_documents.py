@@ -281,3 +281,18 @@ def test_summary_without_warnings_says_so_and_shows_recording_and_dispute_check(
                                    dispute_verified_by="客服部 周敏")
     outcome = dict(summary_content(verified, ACCOUNT, SETTINGS, playbook).outcome)
     assert outcome["异议已核实"].endswith("（核查编号 HC20261121-0042，核查人 客服部 周敏）")
+
+
+def test_summary_keeps_an_acknowledgement_whose_warning_is_no_longer_raised(playbook):
+    import dataclasses
+    from datetime import datetime
+
+    from visitdesk.core.visit import Acknowledgement
+
+    record = dataclasses.replace(
+        sample_record(ACCOUNT), warnings_acknowledged=("lexicon@notes#旧词条",),
+        acknowledgements={"lexicon@notes#旧词条": Acknowledgement(
+            "李明（A1023）", "客户原话", datetime(2026, 11, 20, 10, 49))})
+    rows = summary_content(record, ACCOUNT, SETTINGS, playbook).acknowledged
+    assert rows == (("此前的提醒 lexicon@notes#旧词条（现行规则已不再提示）", "李明（A1023）",
+                     "客户原话", "2026年11月20日 10:49"),)

@@ -264,7 +264,7 @@ def _acknowledged_rows(record, report: ValidationReport, t: Tr,
             rows.append((issue.message(lang), "—", t("record.summary.not_acknowledged"), "—"))
     for key, ack in record.acknowledgements.items():
         if key not in seen and key in record.warnings_acknowledged:
-            rows.append((t("record.summary.earlier_warning", key=key), ack.by, ack.reason,
+            rows.append((t("record.summary.earlier_warning", warning=key), ack.by, ack.reason,
                          fmt_datetime(ack.at, lang)))
     return tuple(rows)
 
