@@ -130,3 +130,13 @@ def test_import_keeps_a_pinyin_name_key_and_fills_keys_of_older_rows(data_dir):
         store.conn.execute("UPDATE account SET name_key='' WHERE account_no='1'")  # as before step 11
         assert store.name_sort_keys() == {"1": name_sort_key("张三"), "2": stored["2"]}
         assert dict(store.conn.execute("SELECT account_no, name_key FROM account"))["1"]
+
+
+@pytest.mark.parametrize("odd", ["5", "1E+2", "1.5", "12.345", "0.5", "-7", "1.00E+3", "123"])
+def test_money_column_fast_path_never_differs_from_money_str(odd):
+    from visitdesk.adapters.store import _money_column
+    from visitdesk.core.money import money_str
+
+    values = [Decimal("10.00"), Decimal("-0.50"), Decimal(odd), Decimal("99999.99")]
+    assert _money_column(values) == [money_str(v) for v in values]
+    assert _money_column([Decimal(odd)]) == [money_str(Decimal(odd))]

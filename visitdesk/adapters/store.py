@@ -13,7 +13,6 @@ import itertools
 import json
 import logging
 import operator
-import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -109,16 +108,24 @@ def account_row(a: Account) -> tuple:
 
 
 _IMPORT_CACHE_KIB = 16 << 10
-_MONEY_COLUMN = re.compile(r"-?[0-9]+\.[0-9]{2}(?:\x1f-?[0-9]+\.[0-9]{2})*")
 
 
 def _money_column(values: list[Decimal]) -> list[str]:
     """``money_str`` of each amount; amounts already rounded to the fen (every parsed one)
-    are simply ``str``-ed, which a whole-column check proves gives the same text."""
+    are simply ``str``-ed. Whole-column proof that this gives the same text: each text has
+    its one ``.`` third from the end and no exponent, which ``str`` of a Decimal only writes
+    for an exponent of -2 (NaN and infinities have no ``.``)."""
     texts = list(map(str, values))
-    if texts and not _MONEY_COLUMN.fullmatch("\x1f".join(texts)):
-        return list(map(money_str, values))
-    return texts
+    if not texts:
+        return texts
+    joined = "".join(texts)
+    if (joined.count(".") == len(texts) and "E" not in joined
+            and min(map(len, texts)) >= 4 and set(map(_THIRD_FROM_END, texts)) == {"."}):
+        return texts
+    return list(map(money_str, values))
+
+
+_THIRD_FROM_END = operator.itemgetter(-3)
 
 
 def _iso_column(values: list[date | None]) -> list[str | None]:

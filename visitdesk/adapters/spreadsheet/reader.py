@@ -143,7 +143,12 @@ class OpenpyxlSheet:
             ws = wb[self.name]
             bad = self.scan.bad_by_row()
             rows = ws.iter_rows(min_row=1, max_col=limit, values_only=True)
+            filled = 0  # rows with a value (openpyxl also yields the empty rows of gaps)
             for row_no, values in enumerate(rows, start=1):
+                filled += values.count(None) != len(values)
+                if filled > safety.MAX_SHEET_ROWS:
+                    raise refuse("import.refused.too_many_rows", file=self.path.name,
+                                 limit=f"{safety.MAX_IMPORT_ROWS:,}")
                 out = list(values)
                 if bad:
                     _mark_bad(out, bad.get(row_no - 1, ()))
@@ -272,11 +277,11 @@ class OpenWorkbook:
         # The whole scan finishes before calamine sees the sheet: a stray far cell makes it
         # allocate the whole grid, and a failed allocation aborts the process. (Running a
         # second scan pass beside calamine's load was measured: it cost more than it hid.)
-        scan = safety.scan_sheet(self._zip, part, self.path.name, cancel=cancel)
+        scan = safety.scan_sheet(self._zip, part, self.path.name, cancel=cancel,
+                                 shared=self.shared)
         if not scan.dense_ok and scan.max_col == 26 and not scan.unreferenced:
             # 26 was an upper bound for one-letter columns; measure before giving up.
             scan.max_col = safety.exact_max_column(self._zip, part, self.path.name)
-        safety.check_expansion(self._zip, part, scan, self.shared, self.path.name)
         if not scan.dense_ok:
             return OpenpyxlSheet(self.path, name, scan, self.facts.date1904)
         return CalamineSheet(name, self._calamine_sheet(name), scan, self.facts.date1904,

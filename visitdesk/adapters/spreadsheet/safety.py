@@ -383,30 +383,26 @@ def _measure_strings(fh, head: bytes, shared: SharedStrings) -> None:
         data = keep + block
 
 
-def check_expansion(zf: zipfile.ZipFile, part: str, scan: SheetScan,
-                    shared: SharedStrings | None, file_name: str) -> None:
-    """Refuse a sheet whose cells would copy shared strings beyond :data:`MAX_SHARED_TEXT`.
-
-    First from counts alone (values in the sheet × longest string); only when that bound is
-    too high is each value read as a string index and the real total added up."""
+def _expansion_counter(zf: zipfile.ZipFile, part: str, shared: SharedStrings | None):
+    """None when the sheet cannot expand shared strings beyond :data:`MAX_SHARED_TEXT` even
+    if every value in it referred to the longest string (a value takes at least 8 bytes,
+    ``<v>0</v>``); else a function adding up, block by block, the real length of every string
+    the values refer to (each value read as a string index, an upper bound)."""
     if shared is None or not shared.lengths:
-        return
-    if scan.values * shared.longest <= MAX_SHARED_TEXT:
-        return
+        return None
+    if zf.getinfo(part).file_size // 8 * shared.longest <= MAX_SHARED_TEXT:
+        return None
     lengths = shared.lengths
     n = len(lengths)
-    total = 0
-    for chunk, _final in _row_chunks(zf, part, file_name):
-        for digits in _V_INDEX.findall(chunk):
-            index = int(digits)
-            if index < n:
-                total += lengths[index]
-        if total > MAX_SHARED_TEXT:
-            raise refuse("import.refused.shared_expansion", file=file_name,
-                          size=total >> 20, limit=MAX_SHARED_TEXT >> 20)
+
+    def add(chunk: bytes) -> int:
+        return sum(lengths[i] for i in map(int, _V_INDEX.findall(chunk)) if i < n)
+    return add
 
 
-_V_INDEX = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>\s*(\d{1,12})\s*<")
+_V_INDEX = re.compile(rb"<v(?:\s[^>]*)?>\s*(\d{1,12})\s*<")
+"""A value that may be a shared-string index. Prefixed ``<x:v>`` is not looked for: a sheet
+with prefixed elements goes to the slow reader, which shares one string object per index."""
 
 
 def exact_max_column(zf: zipfile.ZipFile, part: str, file_name: str) -> int:
@@ -470,7 +466,8 @@ def workbook_facts(zf: zipfile.ZipFile, file_name: str) -> XlsxFacts:
 # ----------------------------------------------------------------------------------------
 # sheet scan
 # ----------------------------------------------------------------------------------------
-def scan_sheet(zf: zipfile.ZipFile, part: str, file_name: str, *, cancel=None) -> SheetScan:
+def scan_sheet(zf: zipfile.ZipFile, part: str, file_name: str, *, cancel=None,
+               shared: SharedStrings | None = None) -> SheetScan:
     """One streaming pass over the sheet XML (see the module docstring).
 
     It measures the grid calamine would allocate: the largest row number of any row *or
@@ -479,14 +476,20 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, file_name: str, *, cancel=None) -
     finds formulas without a cached value, error cells and merged ranges.
     """
     scan = SheetScan()
+    expansion = _expansion_counter(zf, part, shared)
+    expanded = 0
     for chunk, final in _row_chunks(zf, part, file_name, cancel):
-        _scan_extent(chunk, scan)
+        scan.rows += _scan_extent(chunk, scan)
         _scan_cells(chunk, scan, final)
-        scan.rows += chunk.count(b"<row") + chunk.count(b":row ")
+        # Both refused as soon as known: the rest of the sheet is never inflated.
         if scan.rows > MAX_SHEET_ROWS:
-            # Refused as soon as it is known: the rest of the sheet is never inflated.
             raise refuse("import.refused.too_many_rows", file=file_name,
                          limit=f"{MAX_IMPORT_ROWS:,}")
+        if expansion is not None:
+            expanded += expansion(chunk)
+            if expanded > MAX_SHARED_TEXT:
+                raise refuse("import.refused.shared_expansion", file=file_name,
+                              size=expanded >> 20, limit=MAX_SHARED_TEXT >> 20)
     if scan.max_row > EXCEL_MAX_ROWS or scan.max_col > EXCEL_MAX_COLUMNS:
         far = scan.far_cell if scan.max_col > EXCEL_MAX_COLUMNS else f"A{scan.max_row}"
         raise refuse("import.refused.dimensions", file=file_name, cell=far)
@@ -599,10 +602,9 @@ class SheetScan:
     """(row 0-based, col 0-based) → error for formulas without a cached value and #errors."""
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     """Merged ranges as (first row, first col, last row, last col), 0-based."""
-    values: int = 0
-    """An upper bound on the number of cell values (``<v`` and ``:v`` tags)."""
     rows: int = 0
-    """An upper bound on the number of row elements."""
+    """Row elements with a row number (``<row r="…"``; other spellings go to the slow
+    reader, which counts the rows it yields)."""
 
     def bad_by_row(self) -> dict[int, list[tuple[int, CellError]]]:
         out: dict[int, list[tuple[int, CellError]]] = {}
@@ -623,7 +625,8 @@ def col_index(letters: bytes) -> int:
     return n
 
 
-def _scan_extent(chunk: bytes, scan: SheetScan) -> None:
+def _scan_extent(chunk: bytes, scan: SheetScan) -> int:
+    """Update the extent from ``chunk``; returns the number of row elements in it."""
     rows = _ROW_NUM.findall(chunk)
     if rows:
         top = max(map(int, rows))
@@ -654,10 +657,10 @@ def _scan_extent(chunk: bytes, scan: SheetScan) -> None:
                     scan.max_col = c
                     scan.far_cell = (letters + row).decode()
         scan.row_limit = max(scan.row_limit, scan.max_row)
+    return len(rows)
 
 
 def _scan_cells(chunk: bytes, scan: SheetScan, final: bool) -> None:
-    scan.values += chunk.count(b"<v") + chunk.count(b":v")
     if _FORMULA.search(chunk) or _ERROR_TYPE.search(chunk):
         _find_bad_cells(chunk, scan)
     if final and b"<mergeCell " in chunk:
