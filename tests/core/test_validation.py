@@ -431,3 +431,36 @@ def test_stage_statuses_for_the_navigator(good, pb, acc, lex):
     assert statuses["listening"] == "has_problems"
     assert statuses["reaffirm"] == "not_started"
     assert statuses["more_time"] == "complete"
+
+
+@pytest.mark.parametrize("changes, code, zh, en", [
+    (dict(recording_told=False, recording_reference=""), "recording_not_told",
+     "未告知对方谈话正在录音录像（或本次未录音录像）：请说明原因",
+     "The person was not told that the conversation is recorded (or it was not recorded): "
+     "give the reason"),
+    (dict(met="family_member", others_present=False, debt_discussed=None,
+          outcome="customer_not_met", plan=None, plan_agreed=False, answers={}, situations={}),
+     "debt_discussed_with_met_missing",
+     "见到的是家庭成员，不是经核实的客户本人或担保人：请如实记录是否与其谈及了欠款",
+     "The person met (A family member) is not the confirmed customer or guarantor: record "
+     "whether the "
+     "debt was discussed with them"),
+    (dict(met="other", others_present=False, debt_discussed=False), "outcome_needs_customer",
+     "见到的是其他人，不是经核实的客户本人或担保人，且没有谈及欠款：上门结果不能是与客户商谈欠款的"
+     "结果，请改选“未见到客户”等",
+     "The person met (Someone else) is not the confirmed customer or guarantor and the debt was "
+     "not "
+     "discussed: the outcome cannot be one of a conversation about the debt; choose, for "
+     "example, \"Customer not met\""),
+])
+def test_disclosure_and_recording_messages_word_for_word(good, pb, acc, lex, changes, code, zh,
+                                                         en):
+    record = dataclasses.replace(good, **changes)
+    issue = next(i for i in check(record, pb, acc, lex).issues if i.code == code)
+    assert issue.message() == zh
+    i18n.set_language("en")  # labels inside a message follow the language it is checked in
+    try:
+        issue = next(i for i in check(record, pb, acc, lex).issues if i.code == code)
+        assert issue.message() == en
+    finally:
+        i18n.set_language("zh_CN")
