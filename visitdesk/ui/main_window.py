@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         self._build_table_area()
         self._build_detail_area()
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table_area)
+        splitter.addWidget(self._build_left_tabs())
         splitter.addWidget(self.detail_tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
@@ -245,6 +245,39 @@ class MainWindow(QMainWindow):
         self.search.returnPressed.connect(self._search_return)
         layout.addWidget(self.table, 1)
 
+    def _build_left_tabs(self) -> QTabWidget:
+        """The accounts table and, beside it, the day's worklist (built when first shown)."""
+        self.left_tabs = QTabWidget()
+        self.left_tabs.addTab(self.table_area, tr("ui.tab.accounts"))
+        self.worklist_slot = QWidget()
+        QVBoxLayout(self.worklist_slot).setContentsMargins(0, 0, 0, 0)
+        self.worklist_tab_index = self.left_tabs.addTab(self.worklist_slot, tr("ui.tab.worklist"))
+        self.worklist_page: Any = None
+        self.left_tabs.currentChanged.connect(self._left_tab_changed)
+        return self.left_tabs
+
+    def _left_tab_changed(self, index: int) -> None:
+        if index != self.worklist_tab_index:
+            return
+        if self.worklist_page is None:
+            from visitdesk.ui.worklist_page import WorklistPage
+
+            self.worklist_page = WorklistPage(self.ctx.data_dir, self.ctx.settings)
+            self.worklist_page.account_chosen.connect(self._open_from_worklist)
+            layout = self.worklist_slot.layout()
+            assert layout is not None
+            layout.addWidget(self.worklist_page)
+        self.worklist_page.settings = self.ctx.settings
+        self.worklist_page.refresh()
+
+    def _open_from_worklist(self, account_no: str) -> None:
+        """Show the chosen account in the accounts table, with its history."""
+        self.left_tabs.setCurrentIndex(0)
+        self.search.clear()
+        self.timeline.as_of = self.worklist_page.selected_day()
+        if self.select_account(account_no):
+            self.detail_tabs.setCurrentIndex(self.timeline_tab_index)
+
     def _build_detail_area(self) -> None:
         self.detail_tabs = QTabWidget()
         self.detail = AccountDetail()
@@ -257,6 +290,10 @@ class MainWindow(QMainWindow):
         self.plan_layout = QVBoxLayout(self.plan_slot)
         self.plan_layout.setContentsMargins(0, 0, 0, 0)
         self.plan_tab_index = self.detail_tabs.addTab(self.plan_slot, tr("ui.tab.plan"))
+        from visitdesk.ui.worklist_page import TimelinePage
+
+        self.timeline = TimelinePage(lambda: self.ctx.store, lambda: self.ctx.settings)
+        self.timeline_tab_index = self.detail_tabs.addTab(self.timeline, tr("ui.tab.timeline"))
         self.detail_tabs.currentChanged.connect(self._tab_changed)
 
     def _build_actions(self) -> None:
@@ -420,6 +457,8 @@ class MainWindow(QMainWindow):
 
     def _show_account(self, account: Account | None) -> None:
         self.detail.set_account(account)
+        if self.detail_tabs.currentIndex() == self.timeline_tab_index:
+            self.timeline.set_account(account.account_no if account else None)
         if self._plan_ready and self._plan_widget is not None and account is not None:
             self._plan_set_account(account)
         self._update_actions()
@@ -458,6 +497,9 @@ class MainWindow(QMainWindow):
             self._load_plan_calculator()
         if index == self.plan_tab_index and self._plan_widget is not None and self.detail.account:
             self._plan_set_account(self.detail.account)
+        if index == self.timeline_tab_index:
+            account = self.detail.account
+            self.timeline.set_account(account.account_no if account else None)
         self._fit_splitter_to_tab(index)
 
     def _fit_splitter_to_tab(self, index: int) -> None:
