@@ -198,3 +198,42 @@ def test_export_outcomes_carries_commitments_and_payments_as_text(env, capsys, t
     assert payments[1][3] == "100.00"
     reason = wb["还款记录"].cell(row=2, column=6)
     assert reason.data_type == "s" and reason.value.startswith("=HYPERLINK")
+
+
+def test_dayplan_orders_the_visits_and_prints_the_briefings_with_the_route_first(
+        data_dir, capsys, tmp_path):
+    import subprocess
+
+    from visitdesk.adapters.store import BatchInfo, CaseStore
+    from visitdesk.core.accounts import Account
+
+    save_settings(data_dir, Settings(bank_name="示例银行", officer_name="李明", staff_no="A1023",
+                                     bank_hotline="95500"))
+    from decimal import Decimal
+
+    with CaseStore(data_dir) as store:
+        store.upsert_accounts([
+            Account("6222000000000011", "张伟", "110101199003070011", Decimal("1000"),
+                    address="北京市海淀区学院路5号"),
+            Account("6222000000000022", "李娜", "110101199003070011", Decimal("2000"),
+                    address="北京市朝阳区建国路88号"),
+            Account("6222000000000033", "王芳", "110101199003070011", Decimal("3000"),
+                    address="北京市海淀区中关村大街1号"),
+        ], BatchInfo("a.xlsx", "0" * 64, "S", 0))
+    out = tmp_path / "day.pdf"
+    code, stdout, err = cli(data_dir, capsys, "dayplan", "6222000000000011", "6222000000000022",
+                            "6222000000000033", "--date", "2026-12-04", "--start", "19:30",
+                            "--out", str(out), "--json")
+    assert code == 0, err
+    plan = json.loads(stdout)
+    assert [s["account_no"][-2:] for s in plan["stops"]] == ["33", "11", "22"]
+    assert [s["outside_hours"] for s in plan["stops"]] == [False, False, True]
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    first_page = text.split("\f")[0]
+    assert "当日路线" in first_page and "超出联系时段" in first_page
+    assert first_page.index("中关村") < first_page.index("学院路") < first_page.index("建国路")
+    assert "6222000000000033" not in first_page  # the account appears masked
+    assert cli(data_dir, capsys, "dayplan", "0000")[0] == EXIT_NOT_FOUND
+    assert cli(data_dir, capsys, "dayplan", "6222000000000011", "--minutes", "0")[0] == \
+        EXIT_REFUSED

@@ -109,7 +109,7 @@ def test_verify_with_trust_fails_for_a_signer_outside_it(capsys, desk, data_dir)
     own = data_dir / "certificate" / "officer-cert.pem"
     code, text, _ = run(capsys, "verify", str(out), "--trust", str(own), "--json")
     assert code == EXIT_OK and json.loads(text)["trusted"] is True
-    from test_signing import _other_cert_pem
+    from adapters.test_signing import _other_cert_pem
 
     other = desk / "other.pem"
     other.write_bytes(_other_cert_pem())
@@ -182,7 +182,7 @@ def test_briefing_for_several_accounts_and_unknown_account(capsys, desk):
 
 def test_cert_show_import_and_passphrase_change(capsys, desk, tmp_path):
     assert run(capsys, "cert", "show")[0] == EXIT_NOT_FOUND
-    from test_signing import _ca_and_p12
+    from adapters.test_signing import _ca_and_p12
 
     p12, _ = _ca_and_p12(tmp_path, "bank-issued")
     (tmp_path / "bank.p12").write_bytes(p12)

@@ -242,3 +242,39 @@ def test_every_message_over_the_demo_accounts_shows_no_identifier_in_full():
                     assert "____" not in text
                     if channel == "sms":
                         assert m.segments <= templates.sms_max_segments[kind][lang]
+
+
+# --- day plan -------------------------------------------------------------------------------
+@pytest.mark.parametrize(("address", "district"), [
+    ("山东省青岛市市南区解放路127号康乐新村7栋", "山东省青岛市市南区"),
+    ("北京市朝阳区建国路88号", "北京市朝阳区"),
+    ("上海市浦东新区世纪大道100号", "上海市浦东新区"),
+    ("广西壮族自治区南宁市青秀区民族大道", "广西壮族自治区南宁市青秀区"),
+    ("江苏省苏州市昆山市前进路", "江苏省苏州市昆山市"),
+    ("北京市朝阳区小区路1号", "北京市朝阳区"),
+    ("解放路1号", ""),
+])
+def test_district_is_the_administrative_prefix_of_an_address(address, district):
+    from visitdesk.core.collection.dayplan import district_of
+
+    assert district_of(address) == district
+
+
+def test_day_plan_groups_by_district_in_the_order_named_and_flags_late_visits():
+    from visitdesk.core.accounts import Account
+    from visitdesk.core.collection.dayplan import plan_day
+
+    def acc(no: str, address: str) -> Account:
+        return Account(no, "甲", "x", D("1"), address=address)
+
+    picked = [acc("1", "北京市朝阳区建国路88号"), acc("2", "北京市海淀区中关村大街1号"),
+              acc("3", "北京市朝阳区北苑路2号"), acc("4", "北京市海淀区学院路5号"),
+              acc("5", "北京市朝阳区建国路10号")]
+    stops = plan_day(picked, date(2026, 12, 4), Settings(), start=time(17, 0), minutes=60,
+                     travel=30)
+    assert [s.account_no for s in stops] == ["3", "5", "1", "2", "4"]  # same road together
+    assert [s.start.strftime("%H:%M") for s in stops] == [
+        "17:00", "18:30", "20:00", "22:00", "23:30"]  # 30 min within, 60 between districts
+    assert [s.outside_hours for s in stops] == [False, False, False, True, True]
+    with pytest.raises(ValueError):
+        plan_day(picked, date(2026, 12, 4), Settings(), minutes=0)

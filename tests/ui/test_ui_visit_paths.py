@@ -4,7 +4,7 @@ language. Dialogs are patched; the store and the documents are real."""
 from __future__ import annotations
 
 import pytest
-from test_ui_visit import Dialogs, open_window
+from ui.test_ui_visit import Dialogs, open_window
 
 from visitdesk.adapters.visit_store import VisitRepository
 

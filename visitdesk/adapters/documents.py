@@ -136,12 +136,19 @@ class Documents:
                 / f"{record.id}-v{record.version}-{kind}-signed.pdf")
 
     # --- documents --------------------------------------------------------------------------
-    def briefing(self, accounts: Sequence[Account | str], visit_day: dt.date) -> bytes:
+    def briefing(self, accounts: Sequence[Account | str], visit_day: dt.date, *,
+                 route: Sequence[tuple[str, str, str, str, str]] = ()) -> bytes:
+        """Briefings for the accounts (in this order); ``route`` puts a day plan's order and
+        times on the first page (``visitdesk dayplan``)."""
+        import dataclasses
+
         from visitdesk.adapters.pdf.briefing import briefing_content, render_briefing
 
         resolved = [a if isinstance(a, Account) else self.account(a) for a in accounts]
-        return render_briefing(briefing_content(resolved, self.settings, self.playbook,
-                                                visit_day, self.lang))
+        content = briefing_content(resolved, self.settings, self.playbook, visit_day, self.lang)
+        if route:
+            content = dataclasses.replace(content, route=tuple(route))
+        return render_briefing(content)
 
     def summary(self, visit_id: str, version: int | None = None) -> bytes:
         record = self.record(visit_id, version)

@@ -1,5 +1,6 @@
 """The collection cycle's commands (docs/cli.md, "After the visit"): ``payments import|add|list``,
-``commitments``, ``contact add``, ``contacts``, ``worklist`` and ``message sms|email``."""
+``commitments``, ``contact add``, ``contacts``, ``worklist``, ``dayplan`` and
+``message sms|email``."""
 
 from __future__ import annotations
 
@@ -64,6 +65,22 @@ def register(sub: Any) -> None:
                    "(default: the setting, 7)")
     p.add_argument("--limit", type=int, default=50, metavar="N",
                    help="most never-contacted accounts to list (default 50)")
+    p.add_argument("--json", action="store_true")
+
+    p = add_command(sub, "dayplan", "order a day's visits by district and address, check the "
+                    "contact hours, and print the day's briefings with the route first",
+                    cmd_dayplan)
+    p.add_argument("account_nos", nargs="+", metavar="ACCOUNT_NO")
+    p.add_argument("--date", metavar="D", help="the day of the visits (default: today)")
+    p.add_argument("--start", default="09:00", metavar="HH:MM",
+                   help="planned start of the first visit (default 09:00)")
+    p.add_argument("--minutes", type=int, default=60, metavar="N",
+                   help="minutes planned for each visit (default 60)")
+    p.add_argument("--travel", type=int, default=30, metavar="N",
+                   help="minutes between stops in one district; twice that between districts "
+                   "(default 30)")
+    p.add_argument("--out", metavar="FILE.pdf",
+                   help="also write the day's briefings, the route on the first page")
     p.add_argument("--json", action="store_true")
 
     p = add_command(sub, "message", "write the SMS text or the e-mail (.eml) for a visit's plan, "
@@ -260,6 +277,51 @@ def cmd_worklist(ctx: Any) -> int:
     return EXIT_OK
 
 
+# --- day plan -------------------------------------------------------------------------------
+def cmd_dayplan(ctx: Any) -> int:
+    from datetime import time
+
+    from visitdesk.core.collection.dayplan import plan_day
+    from visitdesk.core.masking import mask_card
+
+    args = ctx.args
+    day = _day(args.date, "--date")
+    try:
+        start = time.fromisoformat(args.start)
+    except ValueError:
+        raise InputError(tr("cycle.error.bad_time", value=args.start)) from None
+    if args.minutes <= 0 or args.travel < 0:
+        raise InputError(tr("cycle.error.bad_durations"))
+    accounts = []
+    for no in args.account_nos:
+        account = ctx.store.account(no)
+        if account is None:
+            raise NotFound(tr("cycle.error.no_account", account=no))
+        accounts.append(account)
+    stops = plan_day(accounts, day, ctx.settings, start=start, minutes=args.minutes,
+                     travel=args.travel)
+    if args.out:
+        from visitdesk.cli.documents import _documents, _write
+
+        docs = _documents(ctx, with_visits=False)
+        by_no = {a.account_no: a for a in accounts}
+        route = [(str(s.order), f"{s.start:%H:%M}–{s.end:%H:%M}",
+                  f"{s.name}（{mask_card(s.account_no)}）", s.address,
+                  tr("docs.briefing.route.outside_hours") if s.outside_hours else "")
+                 for s in stops]
+        _write(args.out, docs.briefing([by_no[s.account_no] for s in stops], day, route=route),
+               announce=not args.json)
+    if args.json:
+        print_json({"date": day.isoformat(), "stops": [s.to_json() for s in stops],
+                    "file": args.out})
+        return EXIT_OK
+    for s in stops:
+        flag = f"  ⚠ {tr('docs.briefing.route.outside_hours')}" if s.outside_hours else ""
+        print(f"{s.order:>2}. {s.start:%H:%M}–{s.end:%H:%M}  {pad(s.account_no, 20)} "
+              f"{s.address}{flag}")
+    return EXIT_OK
+
+
 # --- messages -------------------------------------------------------------------------------
 def cmd_message(ctx: Any) -> int:
     from visitdesk.adapters.collection_store import CollectionStore
@@ -309,9 +371,10 @@ def cmd_message(ctx: Any) -> int:
     message = render(load_templates(lexicon=bank_lexicon(ctx.data_dir)), args.channel,
                      args.kind, lang, values)
     out = None
+    from visitdesk.cli.documents import _write
+
     if args.channel == "email":
         from visitdesk.adapters.messages import eml_bytes
-        from visitdesk.atomic import atomic_write_bytes
 
         attachment = None
         if args.kind == "plan":
@@ -320,12 +383,10 @@ def cmd_message(ctx: Any) -> int:
             attachment = (f"{record.id}-handout.pdf",
                           _documents(ctx).handout(record.id, record.version))
         out = Path(args.out or f"{record.id}-{args.kind}.eml")
-        atomic_write_bytes(out, eml_bytes(message, to=args.to, attachment=attachment))
+        _write(str(out), eml_bytes(message, to=args.to, attachment=attachment), announce=False)
     elif args.out:
-        from visitdesk.atomic import atomic_write_bytes
-
         out = Path(args.out)
-        atomic_write_bytes(out, message.text.encode("utf-8"))
+        _write(str(out), message.text.encode("utf-8"), announce=False)
     contact = None
     if args.sent:
         contact = collection.add_contact(Contact(

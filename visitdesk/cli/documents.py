@@ -97,7 +97,9 @@ def _documents(ctx: Any, with_visits: bool = True):
     return Documents(ctx.data_dir, ctx.settings, repository=repository, store=ctx.store)
 
 
-def _write(path: str, data: bytes) -> None:
+def _write(path: str, data: bytes, *, announce: bool = True) -> None:
+    """Write a document atomically; a full disk or an unwritable path is a clear refusal.
+    ``announce``: print where it went (not when the command prints JSON)."""
     from visitdesk.adapters.store import unavailable
     from visitdesk.atomic import atomic_write_bytes
 
@@ -109,7 +111,8 @@ def _write(path: str, data: bytes) -> None:
             raise full from exc
         raise InputError(tr("docs.cli.cannot_write", path=path,
                             detail=exc.strerror or str(exc))) from exc
-    print(tr("docs.cli.written", path=path, size=len(data)))
+    if announce:
+        print(tr("docs.cli.written", path=path, size=len(data)))
 
 
 def _passphrase(path: str | None, *, allow_prompt: bool = True, prompt_key: str = "docs.cli.prompt") -> str:

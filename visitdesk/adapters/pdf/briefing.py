@@ -99,6 +99,8 @@ class BriefingContent:
     bank_line: str
     subtitle: str
     accounts: tuple[AccountBriefing, ...]
+    route: tuple[tuple[str, str, str, str, str], ...] = ()
+    """A day plan's first page, when given: (order, planned time, customer, address, note)."""
 
 
 def briefing_content(accounts: Sequence[Account], settings: Settings, playbook, visit_day: date,
@@ -227,6 +229,15 @@ def _options_table(rows: Sequence[OptionRow], st: Styles, t: Tr, width: float):
     return grid_table(data, [width * f for f in (0.22, 0.1, 0.16, 0.17, 0.13, 0.22)])
 
 
+def _route_table(rows: Sequence[tuple[str, str, str, str, str]], st: Styles, t: Tr,
+                 width: float):
+    head = [t(f"docs.briefing.route.{k}") for k in ("order", "time", "customer", "address",
+                                                     "note")]
+    data = [[Paragraph(text(h), st.cell_head) for h in head]]
+    data += [[Paragraph(text(v), st.cell) for v in row] for row in rows]
+    return grid_table(data, [width * f for f in (0.07, 0.15, 0.22, 0.38, 0.18)])
+
+
 def _form_flowables(section, st: Styles, t: Tr, width: float) -> list:
     out: list = [Paragraph(text(section.title), st.h2)]
     for f in section.fields:
@@ -250,6 +261,10 @@ def render_briefing(c: BriefingContent) -> bytes:
     if c.bank_line:
         story.append(Paragraph(text(c.bank_line), st.subtitle))
     story += [Paragraph(text(c.title), st.title), Paragraph(text(c.subtitle), st.subtitle)]
+    if c.route:
+        story += [Paragraph(text(t("docs.briefing.route.title")), st.h1),
+                  _route_table(c.route, st, t, w), spacer(2),
+                  Paragraph(text(t("docs.briefing.route.note_text")), st.small), PageBreak()]
     for index, a in enumerate(c.accounts):
         if index:
             story.append(PageBreak())
