@@ -35,6 +35,7 @@ from visitdesk.atomic import atomic_write_bytes
 from visitdesk.core.accounts import Account
 from visitdesk.core.audit import Anchor, Problem
 from visitdesk.core.errors import InputError, NotFound, StateError
+from visitdesk.core.limits import check_signature_image
 from visitdesk.core.plans import PlanTerms
 from visitdesk.core.settings import Settings
 from visitdesk.i18n import tr
@@ -231,6 +232,7 @@ class Documents:
         drawn = {}
         for who_, png in (("officer", officer_png), ("customer", customer_png)):
             if png is not None:
+                check_signature_image(png, tr(f"docs.who.{who_}"))
                 if decode_png(png) is None:
                     raise InputError(tr("docs.error.not_png", who=tr(f"docs.who.{who_}")))
                 drawn[who_] = Signature(base64.b64encode(png).decode("ascii"), when)

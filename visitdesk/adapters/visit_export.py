@@ -14,6 +14,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from visitdesk.adapters.spreadsheet.writing import set_text
 from visitdesk.adapters.visit_store import VisitRepository
 from visitdesk.atomic import atomic_write_bytes
 from visitdesk.core.talking_points import plan_summary
@@ -102,8 +103,7 @@ def _write_rows(ws, header: list[str], rows: list[list[str]], widths: list[int])
     for r, values in enumerate([header, *rows], start=1):
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=col)
-            cell.value = value
-            cell.data_type = "s"
+            set_text(cell, value)
             cell.quotePrefix = True
             if r == 1:
                 cell.font = Font(bold=True)

@@ -149,10 +149,13 @@ def _signing(func):
 
 def cmd_briefing(ctx: Any) -> int:
     args = ctx.args
+    from visitdesk.core.limits import check_day
+
     try:
         day = date.fromisoformat(args.date) if args.date else date.today()
     except ValueError:
         raise InputError(tr("docs.cli.bad_date", value=args.date)) from None
+    check_day(day, "--date")
     docs = _documents(ctx, with_visits=False)
     accounts = [docs.account(no) for no in args.account_nos]
     _write(args.out, docs.briefing(accounts, day))
@@ -175,14 +178,18 @@ def cmd_handout(ctx: Any) -> int:
     else:
         if not (args.account and args.terms):
             raise InputError(tr("docs.cli.handout_usage"))
-        import json
 
         path = Path(args.terms)
         if not path.is_file():
             raise NotFound(tr("docs.error.file_missing", path=str(path)))
+        from visitdesk.core.limits import MAX_FILE_BYTES, load_json
+
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InputError(tr("integrity.limit.file_size", file=str(path),
+                                limit=MAX_FILE_BYTES))
         try:
-            terms = json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
+            terms = load_json(path.read_text(encoding="utf-8"), str(path))
+        except UnicodeDecodeError as exc:
             raise InputError(tr("docs.cli.bad_json", path=str(path), detail=str(exc))) from exc
         if isinstance(terms, dict) and isinstance(terms.get("plan"), dict):
             terms = terms["plan"]  # a whole visit-record file is accepted too
@@ -249,7 +256,13 @@ def cmd_visit_sign(ctx: Any) -> int:
             p = Path(path)
             if not p.is_file():
                 raise NotFound(tr("docs.error.file_missing", path=path))
+            from visitdesk.core.limits import MAX_SIGNATURE_BYTES, check_signature_image
+
+            if p.stat().st_size > MAX_SIGNATURE_BYTES:
+                raise InputError(tr("integrity.limit.image_file", who=tr(f"docs.who.{who}"),
+                                    limit=MAX_SIGNATURE_BYTES))
             pngs[who] = p.read_bytes()
+            check_signature_image(pngs[who], tr(f"docs.who.{who}"))
     check_signable(record)
     if not docs.certificates.exists():
         raise InputError(tr("docs.cert.none"))

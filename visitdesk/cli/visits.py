@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -40,29 +39,37 @@ def _who(ctx: Any, record: VisitRecord | None = None) -> str:
 
 
 def _read_answers(path: str) -> Any:
+    from visitdesk.core.limits import MAX_FILE_BYTES, load_json
+
     try:
+        if Path(path).stat().st_size > MAX_FILE_BYTES:
+            raise InputError(tr("integrity.limit.file_size", file=path, limit=MAX_FILE_BYTES))
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(tr("visit.cli.answers_encoding", file=path)) from exc
     except OSError as exc:
         raise InputError(tr("visit.cli.answers_unreadable", file=path, detail=exc.strerror
                             or str(exc))) from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(tr("visit.cli.answers_json", file=path, line=exc.lineno,
-                            column=exc.colno, detail=exc.msg)) from exc
+    return load_json(text, path)
 
 
 def _record_from_file(ctx: Any, path: str, account_no: str) -> VisitRecord:
+    from visitdesk.core.limits import check_day, check_record_size
+
     settings = ctx.settings
     officer = Person(settings.officer_name, settings.staff_no) if settings.officer_name else None
     data = _read_answers(path)
-    if officer is None and isinstance(data, dict):
+    if not isinstance(data, dict):  # null, a list, a number: not a record
+        raise InputError(tr("visit.record.error.not_object", key="/"))
+    check_record_size(data)
+    if officer is None:
         named = data.get("officer")
         if not (isinstance(named, dict) and named.get("name")):
             raise InputError(tr("visit.cli.officer_missing"))
     record = VisitRecord.from_json(data, account_no=account_no, officer=officer)
+    for key in ("planned_start", "planned_end", "actual_start", "actual_end"):
+        check_day(getattr(record, key), key)
+    check_day(record.follow_up.date, "follow_up.date")
     return dataclasses.replace(record, plan=_normalised_plan(record.plan))
 
 
