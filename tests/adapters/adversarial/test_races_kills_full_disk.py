@@ -209,10 +209,10 @@ def test_a_full_disk_is_reported_as_full_with_exit_2_and_nothing_changed(small_d
     VisitRepository(store).create(acc.account_no, Person("李明"), "李明")
     store.close()
     big = example_json()
-    big["notes"] = "跟进" * 20_000  # a long but allowed record: more than the space left
+    big["notes"] = "跟进" * 10_000  # the longest notes allowed: more than the space left
     answers = tmp_path / "big.json"
     answers.write_text(json.dumps(big, ensure_ascii=False), encoding="utf-8")
-    filler = _fill(small_disk, 96 * 1024)
+    filler = _fill(small_disk, 64 * 1024)
     child = _python(f"""
         import sys
         from visitdesk.__main__ import main
