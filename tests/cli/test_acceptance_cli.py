@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from visitdesk.adapters.settings_store import save_settings
+from visitdesk.core.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "samples" / "demo_accounts.xlsx"
 EXAMPLE = ROOT / "docs" / "examples" / "visit-answers.json"
@@ -203,6 +206,12 @@ def test_visit_walk_from_draft_to_signed_verified_exported_and_audited(store, ac
     secret.write_text("correct horse\n", encoding="utf-8")
     assert run("cert", "create", "--name", "李明", "--staff-no", "A1023",
                "--passphrase-file", secret, data_dir=store).returncode == 0
+    # no customer document without the bank's hotline: refused, nothing signed
+    refused = run("visit", "sign", visit_id, "--passphrase-file", secret, data_dir=store)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("尚未设置银行客服热线")
+    assert run_json("visit", "show", visit_id, "--json", data_dir=store)["state"] == "finalised"
+    save_settings(store, Settings(bank_hotline="95500"))
     signed = run("visit", "sign", visit_id, "--passphrase-file", secret, data_dir=store)
     assert signed.returncode == 0, signed.stderr
     assert run_json("visit", "show", visit_id, "--json", data_dir=store)["state"] == "signed"

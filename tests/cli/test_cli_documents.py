@@ -165,6 +165,23 @@ def test_handout_before_the_visit_from_account_and_terms(capsys, desk):
         == EXIT_REFUSED
 
 
+def test_handout_without_the_bank_hotline_is_refused_with_exit_2(capsys, desk, data_dir):
+    save_settings(data_dir, sample_settings(bank_hotline=" "))
+    terms = desk / "terms.json"
+    terms.write_text(json.dumps(sample_record(ACCOUNT).plan), encoding="utf-8")
+    out = desk / "proposal.pdf"
+    code, _, err = run(capsys, "handout", "--account", ACCOUNT.account_no, "--terms", str(terms),
+                       "--out", str(out))
+    assert code == EXIT_REFUSED
+    assert err.strip() == ("尚未设置银行客服热线：给客户的告知书和协议必须写明客户联系银行、提出异议和投诉"
+                           "的电话。请先在“设置”中填写“银行客服热线”。")
+    assert not out.exists()
+    code, _, err = run(capsys, "handout", "V000001", "--out", str(out))
+    assert code == EXIT_REFUSED and "银行客服热线" in err and not out.exists()
+    # the internal summary needs no hotline
+    assert run(capsys, "summary", "V000001", "--out", str(desk / "s.pdf"))[0] == EXIT_OK
+
+
 def test_briefing_for_several_accounts_and_unknown_account(capsys, desk):
     other = sample_accounts(1)[0]
     out = desk / "day.pdf"

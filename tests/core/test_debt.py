@@ -29,11 +29,11 @@ def test_without_rates_figures_stand_labelled_with_their_as_of_date():
     assert b.total == Decimal("12360.00")
     assert not b.projected and b.lines == ()
     assert b.as_of == date(2024, 3, 1)
-    assert b.basis_text() == ("以上金额为本行截至 2024年3月1日 的数据（未设置费率，未推算至 2024年3月8日）；"
-                              "此后产生的利息和费用以本行系统记载为准。")
+    assert b.basis_text() == ("以上金额为银行截至 2024年3月1日 的数据（未设置费率，未推算至 2024年3月8日）；"
+                              "此后产生的利息和费用以银行系统记载为准。")
     # the customer's wording cites the data date without the internal remark
-    assert b.basis_text(customer=True) == ("以上金额为本行截至 2024年3月1日 的数据；"
-                                           "此后产生的利息和费用以本行系统记载为准。")
+    assert b.basis_text(customer=True) == ("以上金额为银行截至 2024年3月1日 的数据；"
+                                           "此后产生的利息和费用以银行系统记载为准。")
     assert "费率" not in b.basis_text("zh_CN", customer=True)
     assert "rates" not in b.basis_text("en", customer=True)
 
@@ -49,8 +49,8 @@ def test_daily_interest_projection_is_a_line_a_customer_can_follow():
     assert b.interest == Decimal("342.00")
     assert b.total == Decimal("12402.00")
     assert b.overdue_days == 52 and b.overdue_months == 2
-    assert b.basis_text() == ("以上金额为估算：根据本行截至 2024年3月1日 的数据，按合同约定的利率和费率"
-                              "推算至 2024年3月8日；实际金额以本行系统记载为准。")
+    assert b.basis_text() == ("以上金额为估算：根据银行截至 2024年3月1日 的数据，按合同约定的利率和费率"
+                              "推算至 2024年3月8日；实际金额以银行系统记载为准。")
     assert b.basis_text(customer=True) == b.basis_text()
 
 
@@ -106,7 +106,7 @@ def test_target_date_before_as_of_is_not_projected_backwards():
 def test_without_target_date_the_breakdown_is_as_of_the_figures():
     b = breakdown(account(), Settings(daily_interest_rate=Decimal("0.0005")))
     assert b.on == b.as_of == date(2024, 3, 1) and not b.projected
-    assert b.basis_text() == "以上金额为本行截至 2024年3月1日 的数据。"
+    assert b.basis_text() == "以上金额为银行截至 2024年3月1日 的数据。"
     assert b.basis_text("en") == "These are the bank's figures as of 2024-03-01."
 
 

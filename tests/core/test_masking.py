@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -54,3 +55,27 @@ def test_masked_card_reveals_at_most_four_digits(value):
     masked = mask_card(value)
     assert sum(ch.isdigit() for ch in masked) == 4
     assert masked.endswith(value[-4:])
+
+
+@pytest.mark.parametrize("id_type, value, masked", [
+    ("passport", "E12345678", "E*****678"),
+    ("passport", "G 1234 5678", "G*****678"),
+    ("hk_macau_permit", "H12345678", "H*****678"),
+    ("taiwan_permit", "12345678", "*****678"),
+    ("foreign_permanent", "USA123456789012", "USA********9012"),
+    ("foreign_permanent", "911234567890123456", "911***********3456"),
+    ("other", "AB1234567", "*****4567"),
+    ("other", "123456", "****56"),
+    ("other", "1234", "****"),
+])
+def test_other_id_types_are_masked_as_their_kind_allows(id_type, value, masked):
+    assert mask_id_number(value, id_type) == masked
+
+
+@given(st.sampled_from(["passport", "hk_macau_permit", "taiwan_permit", "foreign_permanent",
+                        "other"]),
+       st.text(alphabet="ABCDEFGH0123456789", min_size=5, max_size=18))
+def test_any_id_keeps_its_length_and_hides_more_than_half(id_type, value):
+    masked = mask_id_number(value, id_type)
+    assert len(masked) == len(value)
+    assert masked.count("*") * 2 > len(value)

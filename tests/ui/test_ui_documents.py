@@ -251,7 +251,7 @@ def test_sign_dialog_stores_drawn_signatures_and_signed_documents(qtbot, ctx):
     summary_text = flat(pdf_text(result.files["summary"].read_bytes()))
     handout_text = flat(pdf_text(result.files["handout"].read_bytes()))
     assert "客户签名" not in summary_text and "催收人员签名" in summary_text
-    assert "乙方（客户）签字" in handout_text
+    assert "乙方（客户）签名" in handout_text
     assert _images(result.files["handout"]) == _images(result.files["summary"]) + 1
 
 

@@ -30,7 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from visitdesk.adapters.pdf.common import Tr, bank_line, fmt_moment_full, plan_from_terms
+from visitdesk.adapters.pdf.common import (
+    Tr,
+    bank_line,
+    fmt_moment_full,
+    plan_from_terms,
+    require_customer_contact,
+)
 from visitdesk.atomic import atomic_write_bytes
 from visitdesk.core.accounts import Account
 from visitdesk.core.audit import Anchor, Problem
@@ -165,6 +171,7 @@ class Documents:
         stored = self._stored(record, "handout")
         if stored is not None:
             return stored
+        require_customer_contact(self.settings)
         return self._handout_pdf(record, None)[0]
 
     def summary_of(self, record) -> bytes:
@@ -175,6 +182,7 @@ class Documents:
         """The handout of a record in hand (preview before saving or signing); unsigned."""
         if not record.plan:
             raise InputError(tr("docs.error.no_plan", id=record.id or "—"))
+        require_customer_contact(self.settings)
         return self._handout_pdf(record, None)[0]
 
     def handout_for_terms(self, account: Account | str, terms: PlanTerms | dict) -> bytes:
@@ -183,8 +191,10 @@ class Documents:
 
         if not isinstance(account, Account):
             account = self.account(account)
+        require_customer_contact(self.settings)
         plan = plan_from_terms(terms, account, self.settings)
-        return render_handout(handout_content(account, plan, self.settings, lang=self.lang))[0]
+        return render_handout(handout_content(account, plan, self.settings, lang=self.lang,
+                                              playbook=self.playbook))[0]
 
     def _stored(self, record, kind: str) -> bytes | None:
         if record.state != "signed":
@@ -210,7 +220,8 @@ class Documents:
         account = self.account(record.account_no)
         plan = plan_from_terms(record.plan, account, self.settings)
         return render_handout(handout_content(account, plan, self.settings, record=record,
-                                              lang=customer_language(record)), stamp)
+                                              lang=customer_language(record),
+                                              playbook=self.playbook), stamp)
 
     # --- signing ----------------------------------------------------------------------------
     def sign_visit(self, visit_id: str, passphrase: str, *, who: str = "",
@@ -226,6 +237,8 @@ class Documents:
 
         record = self.record(visit_id)
         check_signable(record)
+        if record.plan:  # the handout is signed with the summary: refuse before anything
+            require_customer_contact(self.settings)
         when = signing_now()
         if signer is None:
             signer = DocumentSigner(self.certificates.unlock(passphrase))

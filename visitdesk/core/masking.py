@@ -14,18 +14,34 @@ def _compact(text: str) -> str:
     return "".join(ch for ch in (text or "") if not ch.isspace() and ch != "-")
 
 
-def mask_id_number(id_number: str) -> str:
-    """Resident ID: keep the 6-digit region code and the last 4 characters.
+def mask_id_number(id_number: str, id_type: str = "resident_id") -> str:
+    """An ID number masked as its kind allows (``Account.id_type``).
 
-    ``110101199003070012`` → ``110101********0012``. Anything shorter than 11 characters keeps
-    only its last 4 (or is fully masked when it has 4 or fewer).
+    * Resident ID: the 6-digit region code and the last 4 characters
+      (``110101199003070012`` → ``110101********0012``); a malformed one shorter than 11
+      characters keeps only its last 4.
+    * Passport and the Hong Kong/Macau or Taiwan travel permits (8–9 characters, e.g.
+      ``E12345678``, ``H12345678``): the leading letter and the last 3 (``E*****678``);
+      8 characters: the last 3 only.
+    * Foreign permanent residence ID (15 or 18 characters): the first 3 (country and kind)
+      and the last 4.
+    * Anything else: the last 4 (the last 2 when it has fewer than 9 characters, nothing
+      when fewer than 5), so that more than half is always hidden.
     """
     value = _compact(id_number).upper()
     if not value:
         return ""
-    if len(value) >= 11:
-        return value[:6] + MASK * (len(value) - 10) + value[-4:]
-    return mask_tail(value, 4)
+    if id_type == "resident_id":
+        if len(value) >= 11:
+            return value[:6] + MASK * (len(value) - 10) + value[-4:]
+        return mask_tail(value, 4)
+    if id_type in ("passport", "hk_macau_permit", "taiwan_permit") and len(value) >= 8:
+        if value[0].isalpha() and len(value) >= 9:
+            return value[0] + MASK * (len(value) - 4) + value[-3:]
+        return mask_tail(value, 3)
+    if id_type == "foreign_permanent" and len(value) >= 15:
+        return value[:3] + MASK * (len(value) - 7) + value[-4:]
+    return mask_tail(value, 4 if len(value) >= 9 else 2 if len(value) >= 5 else 0)
 
 
 def mask_card(number: str) -> str:
@@ -69,6 +85,6 @@ def mask_name(name: str) -> str:
 
 def mask_tail(value: str, keep: int) -> str:
     """Mask everything but the last ``keep`` characters (all of a value not longer than that)."""
-    if len(value) <= keep:
+    if keep <= 0 or len(value) <= keep:
         return MASK * len(value)
     return MASK * (len(value) - keep) + value[-keep:]

@@ -141,7 +141,7 @@ def briefing_content(accounts: Sequence[Account], settings: Settings, playbook, 
         facts = (
             (t("docs.field.customer"), account.name),
             (t("docs.handout.card"), mask_card(account.account_no)),
-            (t("docs.field.id_number"), mask_id_number(account.id_number)),
+            (t("docs.field.id_number"), mask_id_number(account.id_number, account.id_type)),
             (t("docs.field.phone"), account.phone or "—"),
             (t("docs.briefing.address"), account.address or "—"),
             (t("docs.briefing.branch"), account.branch or settings.branch or "—"),

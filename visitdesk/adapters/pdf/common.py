@@ -16,7 +16,8 @@ from typing import Any
 from visitdesk.core.accounts import Account
 from visitdesk.core.audit import canonical
 from visitdesk.core.capitals import to_capitals
-from visitdesk.core.debt import DebtBreakdown, breakdown, percent_text
+from visitdesk.core.debt import DebtBreakdown, breakdown, date_words, percent_text
+from visitdesk.core.errors import InputError
 from visitdesk.core.money import format_plain
 from visitdesk.core.plans import FeeMode, Plan, PlanKind, PlanTerms, build_plan
 from visitdesk.core.settings import Settings
@@ -55,6 +56,13 @@ class Tr:
         return tr(key, lang=self.lang, **params)
 
 
+def require_customer_contact(settings: Settings) -> None:
+    """No customer document without the bank's hotline: the customer must be able to reach
+    the bank, object and complain (raises ``InputError``)."""
+    if not settings.bank_hotline.strip():
+        raise InputError(tr("docs.error.no_hotline"))
+
+
 def bank_line(settings: Settings) -> str:
     """The bank and branch as the documents name them (empty when neither is set)."""
     return " ".join(x for x in (settings.bank_name, settings.branch) if x)
@@ -66,11 +74,7 @@ def debt_notes(debt: DebtBreakdown, lang: str) -> tuple[str, ...]:
 
 
 def fmt_date(d: date | None, lang: str) -> str:
-    if d is None:
-        return "—"
-    if lang == "zh_CN":
-        return f"{d.year}年{d.month}月{d.day}日"
-    return d.isoformat()
+    return "—" if d is None else date_words(d, lang)
 
 
 def fmt_datetime(moment: datetime | None, lang: str) -> str:
@@ -89,38 +93,65 @@ def paren(inner: str, lang: str) -> str:
     return f"（{inner}）" if lang == "zh_CN" else f" ({inner})"
 
 
-def yuan(amount: Decimal, lang: str) -> str:
-    """Figures with the currency: ``12,345.60 元`` / ``CNY 12,345.60``."""
-    return f"{format_plain(amount)} 元" if lang == "zh_CN" else f"CNY {format_plain(amount)}"
+def currency_name(code: str, lang: str) -> str:
+    """The currency as a document names it: 人民币 / 美元 …, ``Chinese yuan (CNY)`` …; an
+    unknown code as itself."""
+    key = f"docs.currency.{code or 'CNY'}"
+    name = tr(key, lang=lang)
+    return code if name == key else name
 
 
-def capitals(amount: Decimal) -> str:
-    return to_capitals(amount)
+def currency_unit(code: str, lang: str) -> str:
+    """The unit written after Chinese figures (元, 美元, 港元 …) or the code in English."""
+    if lang != "zh_CN":
+        return code or "CNY"
+    key = f"docs.currency_unit.{code or 'CNY'}"
+    unit = tr(key, lang=lang)
+    return code if unit == key else unit
 
 
-def plan_kind_label(kind: PlanKind, t: Tr) -> str:
+def yuan(amount: Decimal, lang: str, currency: str = "CNY") -> str:
+    """Figures with the currency: ``12,345.60 元`` / ``CNY 12,345.60``; ``1,200.00 美元`` /
+    ``USD 1,200.00`` for a foreign-currency account."""
+    if lang == "zh_CN":
+        return f"{format_plain(amount)} {currency_unit(currency, lang)}"
+    return f"{currency or 'CNY'} {format_plain(amount)}"
+
+
+def capitals(amount: Decimal, currency: str = "CNY") -> str:
+    """The amount in Chinese capitals, headed by the currency's Chinese name (人民币 …)."""
+    if (currency or "CNY") == "CNY":
+        return to_capitals(amount)
+    return currency_name(currency, "zh_CN") + to_capitals(amount, prefix=False)
+
+
+def plan_kind_label(kind: PlanKind, t: Tr, product_type: str = "card") -> str:
+    """The plan's kind as documents name it; instalments on a loan are not 个性化分期 (a card
+    term)."""
+    if kind is PlanKind.INSTALMENTS and product_type == "loan":
+        return t("docs.plan.kind.instalments.loan")
     return t(f"docs.plan.kind.{kind.value}")
 
 
-def fee_text(plan: Plan, t: Tr) -> str:
+def fee_text(plan: Plan, t: Tr, currency: str = "CNY") -> str:
     """Whether and how the plan charges fees or interest, in words."""
     terms = plan.terms
     if terms.fee_mode is FeeMode.NONE or terms.rate == 0:
         return t("docs.plan.fee.none")
     return t(f"docs.plan.fee.{terms.fee_mode.value}", rate=percent_text(terms.rate),
-             total=format_plain(plan.total_fees))
+             total=yuan(plan.total_fees, t.lang, currency))
 
 
 def debt_rows(debt: DebtBreakdown, t: Tr) -> list[tuple[str, Decimal]]:
-    return [
-        (t("docs.debt.principal"), debt.principal),
-        (t("docs.debt.interest"), debt.interest),
-        (t("docs.debt.late_fee"), debt.late_fee),
-        (t("docs.debt.other_fees"), debt.other_fees),
-    ]
+    return [(component_label(c, t, debt.product_type), debt.component(c))
+            for c in ("principal", "interest", "late_fee", "other_fees")]
 
 
-def component_label(component: str, t: Tr) -> str:
+def component_label(component: str, t: Tr, product_type: str = "card") -> str:
+    """A debt component as documents name it; the late charge is 违约金 for a card and 罚息
+    for a loan."""
+    if component == "late_fee":
+        return t(f"docs.debt.late_fee.{product_type}")
     return t(f"docs.debt.{component}")
 
 

@@ -306,17 +306,18 @@ def debt_table(debt: DebtBreakdown, st: Styles, t: Tr, col_widths: Sequence[floa
                with_capitals: bool = False) -> Table:
     """The debt by component and its total (and the total in Chinese capitals)."""
     # imported here: signing imports this module (for Placement) and needs no plan code
-    from visitdesk.adapters.pdf.common import capitals, debt_rows
+    from visitdesk.adapters.pdf.common import capitals, currency_unit, debt_rows
 
     rows = [[Paragraph(text(t("docs.debt.item")), st.cell_head),
-             Paragraph(text(t("docs.debt.amount")), st.cell_head_right)]]
+             Paragraph(text(t("docs.debt.amount", unit=currency_unit(debt.currency, t.lang))),
+                       st.cell_head_right)]]
     for label, amount in debt_rows(debt, t):
         rows.append([Paragraph(text(label), st.cell), Paragraph(money(amount), st.cell_right)])
     rows.append([Paragraph(text(t("docs.debt.total")), st.cell_head),
                  Paragraph(money(debt.total), st.cell_right)])
     if with_capitals:
         rows.append([Paragraph(text(t("docs.debt.total_capitals")), st.cell),
-                     Paragraph(text(capitals(debt.total)), st.cell_right)])
+                     Paragraph(text(capitals(debt.total, debt.currency)), st.cell_right)])
     return grid_table(rows, col_widths, zebra=False)
 
 

@@ -125,7 +125,7 @@ def summary_content(record, account: Account, settings: Settings, playbook,
     facts = [
         (t("docs.field.account_no"), account.account_no),
         (t("docs.field.customer"), account.name),
-        (t("docs.field.id_number"), mask_id_number(account.id_number)),
+        (t("docs.field.id_number"), mask_id_number(account.id_number, account.id_type)),
         (t("docs.field.phone"), mask_phone(account.phone) or "—"),
         (t("docs.field.planned"), _span(record.planned_start, record.planned_end, lang)),
         (t("docs.field.actual"), _span(record.actual_start, record.actual_end, lang)),
@@ -288,7 +288,7 @@ def _span(start: datetime | None, end: datetime | None, lang: str) -> str:
 def _plan_pairs(plan: Plan, agreed: bool, t: Tr, lang: str) -> tuple[tuple[str, str], ...]:
     terms = plan.terms
     pairs = [
-        (t("docs.plan.kind"), plan_kind_label(terms.kind, t)),
+        (t("docs.plan.kind"), plan_kind_label(terms.kind, t, plan.debt.product_type)),
         (t("docs.plan.agreed"), t("docs.yes") if agreed else t("docs.no")),
         (t("docs.plan.start"), fmt_date(terms.start, lang)),
         (t("docs.plan.count"), str(len(plan.instalments))),
