@@ -65,7 +65,7 @@ def test_customer_language_is_chosen_per_visit_whatever_the_interface_language(d
         handout = flat(pdf_text(docs.handout(visit.id)))
         summary = flat(pdf_text(docs.summary(visit.id)))
         assert repo.get(visit.id).customer_language == "en"
-    assert "Creditor(PartyA)" in handout and "债权人" not in handout
+    assert "Creditor(thebank)" in handout and "债权人" not in handout
     assert "上门催收记录" in summary  # the bank's own record stays in the officer's language
 
 
