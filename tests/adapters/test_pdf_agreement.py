@@ -235,3 +235,72 @@ def test_clause_numbers_in_chinese():
 def test_money_in_the_agreement_is_exact_to_the_fen():
     c = content(CARD)
     assert c.plan.debt.total == Decimal("14135.00")
+
+
+# --- internal documents ------------------------------------------------------------------------
+
+def _briefing(accounts, settings, playbook, day=date(2026, 11, 25), lang="zh_CN"):
+    from visitdesk.adapters.pdf.briefing import briefing_content, render_briefing
+
+    c = briefing_content(accounts, settings, playbook, day, lang)
+    return c, render_briefing(c)
+
+
+def test_briefing_and_summary_carry_the_confidentiality_mark_on_every_page(playbook):
+    from docs_helpers import page_texts
+
+    from visitdesk.adapters.pdf.summary import render_summary, summary_content
+
+    _, pdf = _briefing([CARD], SETTINGS, playbook)
+    pages = page_texts(pdf)
+    assert len(pages) > 1 and all("内部资料注意保密" in flat(p) for p in pages)
+    summary = summary_content(sample_record(CARD), CARD, SETTINGS, playbook)
+    pages = page_texts(render_summary(summary)[0])
+    assert all("内部资料注意保密" in flat(p) for p in pages)
+    _, english = _briefing([CARD], sample_settings(language="en"), playbook, lang="en")
+    assert "INTERNAL — CONFIDENTIAL" in pdf_text(english)
+    # the customer's documents are not marked
+    assert "内部资料" not in rendered(content(CARD))
+
+
+def test_briefing_flags_figures_older_than_the_setting(playbook):
+    old = dataclasses.replace(CARD, as_of=date(2026, 9, 1))
+    fresh = dataclasses.replace(CARD, account_no="6222000000005678", as_of=date(2026, 11, 20))
+    c, pdf = _briefing([old, fresh], SETTINGS, playbook)
+    assert c.accounts[0].stale == (
+        "注意：这些金额是银行 2026年9月1日 的数据，距计划上门日已 85 天（超过 30 天），可能已经过时。"
+        "上门前请在本行系统中核实最新欠款，以系统记载为准。")
+    assert c.accounts[1].stale == ""
+    assert flat(c.accounts[0].stale) in flat(pdf_text(pdf))
+    c, _ = _briefing([old], sample_settings(stale_figures_days=90), playbook)
+    assert c.accounts[0].stale == ""
+    unknown = dataclasses.replace(CARD, as_of=None)
+    c, _ = _briefing([unknown], SETTINGS, playbook)
+    assert c.accounts[0].stale.startswith("注意：导入的表格没有写明数据日期")
+
+
+def test_briefing_says_an_estimate_is_an_estimate_and_cites_the_data_date(playbook):
+    c, pdf = _briefing([CARD], SETTINGS, playbook)
+    item = c.accounts[0]
+    assert item.debt.projected
+    assert item.debt_heading == "2026年11月25日（计划上门日）欠款估算"
+    assert item.debt_lines[0] == (
+        "以上金额为估算：根据银行截至 2026年11月20日 的数据，按合同约定的利率和费率推算至 2026年11月25日；"
+        "实际金额以银行系统记载为准。")
+    text = flat(pdf_text(pdf))
+    assert flat(item.debt_lines[0]) in text
+    c, pdf = _briefing([CARD], sample_settings(daily_interest_rate=None, late_fee_rate=None),
+                       playbook)
+    assert c.accounts[0].debt_heading == "欠款（银行 2026年11月20日 的数据，未推算）"
+    assert "估算" not in flat(pdf_text(pdf)).split("可选还款方案")[0]
+
+
+def test_briefing_shows_a_loan_as_penalty_interest_and_a_foreign_balance_in_its_currency(
+        playbook):
+    usd_loan = dataclasses.replace(LOAN, currency="USD")
+    c, pdf = _briefing([usd_loan], SETTINGS, playbook)
+    text = flat(pdf_text(pdf)).split("可选还款方案")[0]
+    assert "罚息" in text and "违约金" not in text
+    assert "金额（美元）" in text and "美元" + "壹拾" not in text
+    assert c.accounts[0].total_words.startswith("合计 ")
+    assert "美元" in c.accounts[0].total_words and "人民币" not in text

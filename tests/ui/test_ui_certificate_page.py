@@ -67,7 +67,7 @@ def test_create_through_the_dialog_shows_a_self_issued_certificate(qtbot, page, 
     info = CertificateStore(page.data_dir).info()
     assert info.self_issued and info.key_type == "ECDSA P-256"
     assert "自签名" in page.badge.text()
-    assert page.fields["kind"].text() == "自签名 self-issued"
+    assert page.fields["kind"].text() == "自签名"
     assert page.fields["name"].text() == "李明"
     assert page.fields["staff_no"].text() == "A1023"
     assert page.fields["fingerprint"].text().replace("\n", ":") == info.fingerprint_sha256

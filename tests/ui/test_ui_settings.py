@@ -97,7 +97,7 @@ def test_missing_required_and_bad_numbers_block_saving_with_messages(qtbot, data
     assert dialog.saved is None
     assert not (data_dir / "settings.ini").exists()
     text = dialog.problems.text()
-    assert "经办人姓名" in text and "工号" in text
+    assert "催收人员姓名" in text and "工号" in text
     assert "abc" in text
     assert "100%" in text
     assert "结束时间" in text

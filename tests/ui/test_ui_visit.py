@@ -642,7 +642,7 @@ def test_sign_button_calls_the_documents_hook_and_shows_the_signed_state(qtbot, 
     finish.sign_button.click()
     assert calls == [(window, created.id, "finalised")]
     assert window.record.state == "signed"
-    assert "已签署" in window.locked_banner.text()
+    assert "已签名" in window.locked_banner.text()
 
 
 def test_a_resumed_draft_opens_at_the_first_page_that_needs_work(qtbot, env, dialogs):

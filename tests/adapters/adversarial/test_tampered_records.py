@@ -274,7 +274,7 @@ def test_signed_documents_carry_the_record_hash_and_the_chain_head(desk, data_di
     assert {(a.visit_id, a.version, a.record_sha256, a.head_seq, a.head_hash)
             for a in anchors} == {("V000002", 1, text_sha256(stored), *head)}
     assert main(["audit", "verify"]) == 0
-    assert "1 份已签署文件" in capsys.readouterr().out or len(anchors) > 1
+    assert "1 份已签名文件" in capsys.readouterr().out or len(anchors) > 1
 
 
 def test_a_changed_signed_document_is_reported(desk, data_dir, capsys):

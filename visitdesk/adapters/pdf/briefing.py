@@ -84,7 +84,13 @@ class AccountBriefing:
     heading: str
     facts: tuple[tuple[str, str], ...]
     debt: DebtBreakdown
+    debt_heading: str
+    """Says whether the figures are an estimate for the visit day or the bank's data."""
     debt_lines: tuple[str, ...]
+    stale: str
+    """A warning when the figures are older than ``Settings.stale_figures_days`` on the
+    visit day (or their date is unknown); empty otherwise."""
+    total_words: str
     options: tuple[OptionRow, ...]
     stages: tuple[tuple[str, str, tuple[str, ...]], ...]
     """(title, purpose, filled talking points)."""
@@ -96,6 +102,7 @@ class AccountBriefing:
 class BriefingContent:
     lang: str
     title: str
+    confidential: str
     bank_line: str
     subtitle: str
     accounts: tuple[AccountBriefing, ...]
@@ -153,18 +160,40 @@ def briefing_content(accounts: Sequence[Account], settings: Settings, playbook, 
             (t("docs.briefing.as_of"), fmt_date(account.as_of, lang)),
             (t("docs.briefing.visit_day"), fmt_date(visit_day, lang)),
         )
+        if debt.projected:
+            debt_heading = t("docs.briefing.sec.debt_projected", day=fmt_date(visit_day, lang))
+        elif account.as_of is not None:
+            debt_heading = t("docs.briefing.sec.debt_as_of", as_of=fmt_date(account.as_of, lang))
+        else:
+            debt_heading = t("docs.briefing.sec.debt_unknown")
         items.append(AccountBriefing(
             heading=t("docs.briefing.account_heading", name=account.name,
                       card=mask_card(account.account_no)),
-            facts=facts, debt=debt,
+            facts=facts, debt=debt, debt_heading=debt_heading,
             debt_lines=debt_notes(debt, lang),
+            stale=_stale_warning(account, visit_day, settings, t, lang),
+            total_words=t("docs.briefing.total_words",
+                          amount=yuan(debt.total, lang, debt.currency),
+                          capitals=capitals(debt.total, debt.currency)),
             options=tuple(options), stages=stages, situations=situations, form=form))
     officer = settings.officer_name + (paren(settings.staff_no, lang) if settings.staff_no else "")
     return BriefingContent(
-        lang=lang, title=t("docs.briefing.title"), bank_line=bank,
+        lang=lang, title=t("docs.briefing.title"), confidential=t("docs.confidential"),
+        bank_line=bank,
         subtitle=t("docs.briefing.subtitle", day=fmt_date(visit_day, lang), count=len(items),
                    officer=officer or "—"),
         accounts=tuple(items))
+
+
+def _stale_warning(account: Account, visit_day: date, settings: Settings, t: Tr,
+                   lang: str) -> str:
+    if account.as_of is None:
+        return t("docs.briefing.stale_unknown")
+    age = (visit_day - account.as_of).days
+    if age > settings.stale_figures_days:
+        return t("docs.briefing.stale", as_of=fmt_date(account.as_of, lang), days=age,
+                 limit=settings.stale_figures_days)
+    return ""
 
 
 def _paper_form(playbook, t: Tr, lang: str) -> tuple[FormSection, ...]:
@@ -255,7 +284,7 @@ def render_briefing(c: BriefingContent) -> bytes:
     st = make_styles(9.5)
     t = Tr(c.lang)
     w = CONTENT_WIDTH
-    info = DocInfo(title=c.title, lang=c.lang,
+    info = DocInfo(title=c.title, lang=c.lang, confidential=c.confidential,
                    running_head=" · ".join(x for x in (c.bank_line, c.title) if x))
     story: list = []
     if c.bank_line:
@@ -270,11 +299,12 @@ def render_briefing(c: BriefingContent) -> bytes:
             story.append(PageBreak())
         story.append(Paragraph(text(a.heading), st.h1))
         story.append(key_value_table(a.facts, st, w))
+        if a.stale:
+            story.append(Paragraph(text(a.stale), st.warning))
         story.append(KeepTogether([
-            Paragraph(text(t("docs.briefing.sec.debt")), st.h2),
+            Paragraph(text(a.debt_heading), st.h2),
             debt_table(a.debt, st, t, [w * 0.35, w * 0.25]), spacer(1.5),
-            Paragraph(text(t("docs.briefing.total_words", amount=yuan(a.debt.total, c.lang),
-                             capitals=capitals(a.debt.total))), st.body),
+            Paragraph(text(a.total_words), st.body),
             *[Paragraph(text(line), st.note) for line in a.debt_lines]]))
         story.append(KeepTogether([Paragraph(text(t("docs.briefing.sec.options")), st.h2),
                                    _options_table(a.options, st, t, w)]))

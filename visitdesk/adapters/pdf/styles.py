@@ -110,6 +110,8 @@ class Styles:
     cell_head_right: ParagraphStyle
     label: ParagraphStyle
     center: ParagraphStyle
+    warning: ParagraphStyle
+    """A flag the reader must not miss (e.g. figures that may be out of date)."""
 
 
 def make_styles(body_size: float = 10.0, cell_size: float | None = None) -> Styles:
@@ -139,6 +141,9 @@ def make_styles(body_size: float = 10.0, cell_size: float | None = None) -> Styl
         cell_head_right=style("cell_head_right", cell_size, alignment=TA_RIGHT),
         label=style("label", cell_size, textColor=MUTED),
         center=style("center", body_size, alignment=TA_CENTER),
+        warning=style("warning", body_size, textColor=colors.HexColor("#b42318"),
+                      backColor=colors.HexColor("#fdecea"), borderPadding=(1.5 * mm,) * 4,
+                      spaceBefore=2 * mm, spaceAfter=3 * mm),
     )
 
 
@@ -195,6 +200,8 @@ class DocInfo:
     """Small text at the top of pages after the first (bank, document, record number)."""
     author: str = ""
     subject: str = ""
+    confidential: str = ""
+    """Mark printed at the top of every page of an internal document (内部资料 注意保密)."""
     placements: dict[str, Placement] = field(default_factory=dict)
 
 
@@ -208,7 +215,20 @@ def build_pdf(story: list, info: DocInfo, *, margin: float = MARGIN) -> bytes:
     frame_later = Frame(margin, 16 * mm, width - 2 * margin, height - margin - 22 * mm,
                         id="later", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
 
+    def mark(canv: rl_canvas.Canvas) -> None:
+        if not info.confidential:
+            return
+        canv.saveState()
+        canv.setFont(font, 9)
+        canv.setFillColor(colors.HexColor("#b42318"))
+        canv.drawRightString(width - margin, height - margin + 2 * mm, info.confidential)
+        canv.restoreState()
+
+    def first_header(canv: rl_canvas.Canvas, doc: Any) -> None:
+        mark(canv)
+
     def later_header(canv: rl_canvas.Canvas, doc: Any) -> None:
+        mark(canv)
         if not info.running_head:
             return
         canv.saveState()
@@ -227,7 +247,8 @@ def build_pdf(story: list, info: DocInfo, *, margin: float = MARGIN) -> bytes:
     )
     doc.visitdesk_info = info  # type: ignore[attr-defined]
     doc.addPageTemplates([
-        PageTemplate(id="first", frames=[frame_first], autoNextPageTemplate="later"),
+        PageTemplate(id="first", frames=[frame_first], onPage=first_header,
+                     autoNextPageTemplate="later"),
         PageTemplate(id="later", frames=[frame_later], onPage=later_header),
     ])
 

@@ -353,7 +353,7 @@ def render_summary(content: SummaryContent, stamp: StampSpec | None = None
     t = Tr(content.lang)
     w = CONTENT_WIDTH
     info = DocInfo(title=content.title, lang=content.lang, running_head=content.running_head,
-                   subject=content.record_line)
+                   subject=content.record_line, confidential=t("docs.confidential"))
     story: list = []
     if content.bank_line:
         story.append(Paragraph(text(content.bank_line), st.subtitle))
