@@ -224,7 +224,9 @@ def test_english_agreement_and_notice_keep_their_registers():
     assert "the customer" not in pdf_text(render_handout(notice)[0]).replace("\n", " ")
     loan = content(LOAN, lang="en")
     assert loan.title == "Loan repayment plan agreement"
-    assert "Penalty interest" in pdf_text(render_handout(loan)[0])
+    assert "Penalty interest" in pdf_text(render_handout(loan)[0])  # the debt table's row
+    assert "again bears interest and penalty interest under the original contract" in \
+        loan.section("breach")[1][1]
 
 
 def test_clause_numbers_in_chinese():

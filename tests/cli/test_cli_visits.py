@@ -198,7 +198,7 @@ def test_export_outcomes_writes_one_row_per_visit_and_no_formulas(env, capsys, t
     assert first["结果代码"] == "instalment_agreement"
     assert "12 期" in first["还款方案"] and "已约定" in first["还款方案"]
     assert first["下次跟进日期"] == "2026-11-27" and first["跟进方式"] == "短信"
-    assert first["经办人员"].startswith("=HYPERLINK")
+    assert first["催收人员"].startswith("=HYPERLINK")
     for row in ws.iter_rows():
         for cell in row:
             assert cell.data_type in ("s", "inlineStr")

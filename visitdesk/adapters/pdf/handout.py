@@ -230,7 +230,7 @@ def handout_content(account: Account, plan: Plan, settings: Settings, *, record=
     channels = tuple(line.strip() for line in settings.payment_channels.splitlines()
                      if line.strip()) or (t("docs.handout.channel_default"),)
     hotline = settings.bank_hotline.strip()
-    charge = t(f"docs.debt.late_fee.{product}")
+    charge = t(f"docs.handout.charge.{product}")  # mid-sentence: 违约金 / "late charges"
     paragraphs: dict[str, tuple[str, ...]] = {
         "debt": (),
         "plan": (),
@@ -351,8 +351,10 @@ def _hardship_text(record, playbook, t: Tr, lang: str, money_, product: str) -> 
 
 
 def _playbook_field(playbook, container_id: str, field_id: str):
-    if playbook is None:
-        return None
+    if playbook is None:  # the bundled one labels the answers as the window showed them
+        from visitdesk.core.playbook import load_playbook
+
+        playbook = load_playbook()
     for container in (*playbook.stages, *playbook.situations):
         if container.id == container_id:
             return next((f for f in container.fields if f.id == field_id), None)

@@ -287,18 +287,20 @@ def _span(start: datetime | None, end: datetime | None, lang: str) -> str:
 
 def _plan_pairs(plan: Plan, agreed: bool, t: Tr, lang: str) -> tuple[tuple[str, str], ...]:
     terms = plan.terms
+    cur = plan.debt.currency
     pairs = [
         (t("docs.plan.kind"), plan_kind_label(terms.kind, t, plan.debt.product_type)),
         (t("docs.plan.agreed"), t("docs.yes") if agreed else t("docs.no")),
         (t("docs.plan.start"), fmt_date(terms.start, lang)),
         (t("docs.plan.count"), str(len(plan.instalments))),
-        (t("docs.plan.settled"), yuan(plan.settled, lang)),
-        (t("docs.plan.down_payment"), yuan(terms.down_payment, lang)),
-        (t("docs.plan.fees"), fee_text(plan, t)),
-        (t("docs.plan.total_payable"), yuan(plan.total_payable, lang) + paren(capitals(plan.total_payable), lang)),
+        (t("docs.plan.settled"), yuan(plan.settled, lang, cur)),
+        (t("docs.plan.down_payment"), yuan(terms.down_payment, lang, cur)),
+        (t("docs.plan.fees"), fee_text(plan, t, cur)),
+        (t("docs.plan.total_payable"), yuan(plan.total_payable, lang, cur)
+         + paren(capitals(plan.total_payable, cur), lang)),
     ]
     if plan.reductions:
-        reduced = "；".join(f"{component_label(c, t)} {yuan(a, lang)}"
+        reduced = "；".join(f"{component_label(c, t, plan.debt.product_type)} {yuan(a, lang, cur)}"
                            for c, a in plan.reductions.items())
         pairs.append((t("docs.plan.reductions"), reduced))
         waiver = terms.waiver
