@@ -153,6 +153,12 @@ def test_message_sms_plan_masks_the_account_and_fits_its_segments(env, capsys):
     assert "2026年12月20日" in out
     assert cli(data_dir, capsys, "message", "sms", visit_id, "--kind", "missed", "--date",
                "2026-12-01")[0] == EXIT_REFUSED
+    # a reminder only within three days (the setting) of the first due date, 20 Dec
+    assert cli(data_dir, capsys, "message", "sms", visit_id, "--kind", "reminder", "--date",
+               "2026-12-16")[0] == EXIT_REFUSED
+    code, out, err = cli(data_dir, capsys, "message", "sms", visit_id, "--kind", "reminder",
+                         "--date", "2026-12-17")
+    assert code == 0 and "温馨提示" in out and "2026年12月20日" in out, err
     assert cli(data_dir, capsys, "message", "sms", "V999999")[0] == EXIT_NOT_FOUND
 
 

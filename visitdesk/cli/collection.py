@@ -354,9 +354,13 @@ def cmd_message(ctx: Any) -> int:
         states = [s for p in collection.allocation(record.account_no, today).plans
                   if p.plan_id.startswith(f"{record.id}-v") and p.state != "superseded"
                   for s in p.commitments]
-        wanted = ("due",) if args.kind == "reminder" else ("missed", "partly_paid")
-        fit = [s for s in states if s.status in wanted
-               and (args.kind == "reminder" or s.days_late > 0)]
+        if args.kind == "reminder":  # an open payment due within the reminder window
+            window = today.toordinal() + settings.reminder_days_before
+            fit = [s for s in states if s.status in ("due", "partly_paid") and s.days_late == 0
+                   and today.toordinal() <= s.commitment.due_date.toordinal() <= window]
+        else:
+            fit = [s for s in states if s.status in ("missed", "partly_paid")
+                   and s.days_late > 0]
         if not fit:
             raise InputError(tr("cycle.error.nothing_due", id=record.id,
                                 kind=tr(f"cycle.kind.{args.kind}")))
