@@ -91,6 +91,11 @@ def _contact(r: Sequence) -> Contact:
                    r[0], r[8])
 
 
+def _money(amount: Decimal) -> str:
+    """``money_str``, without rounding again what is already to the fen (every parsed amount)."""
+    return str(amount) if amount.as_tuple().exponent == -2 else money_str(amount)
+
+
 _COMMITMENT_COLS = ("id, account_no, visit_id, version, n, kind, due_date, amount, created_on,"
                     " superseded_by")
 _PAYMENT_COLS = "reference, account_no, paid_on, amount, source, reason, reversed_by"
@@ -319,7 +324,7 @@ class CollectionStore:
         c.executemany(
             "INSERT INTO payment (reference, account_no, paid_on, amount, source, reason, "
             "batch_id, who, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(p.reference, p.account_no, p.paid_on.isoformat(), money_str(p.amount), p.source,
+            [(p.reference, p.account_no, p.paid_on.isoformat(), _money(p.amount), p.source,
               p.reason, batch_id, who, stamp) for p in payments])
 
     # --- contacts -------------------------------------------------------------------------

@@ -169,57 +169,91 @@ def import_payments(collection: CollectionStore, path: str | os.PathLike[str], w
 
 def _parse(rows: Iterator[Row], index: dict[str, int], headers: list[str], date1904: bool,
            report: PaymentImportReport) -> tuple[list[Payment], list[tuple[str, str]]]:
+    """Rows → payments and reversals; a row that cannot be used goes to ``report``.
+
+    The cell rules are those of the account import (``core/cells``). Values that repeat down
+    a column (transaction types, account numbers, dates) are parsed once each: a repayment
+    export of 200,000 rows holds a few hundred distinct days and types.
+    """
     payments: list[Payment] = []
     reversals: list[tuple[str, str]] = []
+    width = max(index.values()) + 1
+    i_kind, i_ref, i_orig = index.get("kind"), index["reference"], index.get("original_reference")
+    i_acc, i_amount = index["account_no"], index["amount"]
+    i_paid, i_posted = index.get("paid_on"), index.get("posted_on")
+    kinds: dict[Any, str] = {}
+    accounts: dict[Any, str] = {}
+    days: dict[Any, date] = {}
+    append = payments.append
 
-    def cell(cells: list, name: str) -> Any:
-        i = index.get(name)
-        return cells[i] if i is not None and i < len(cells) else None
+    def problem(row_no: int, col: int | None, name: str, cells: list, key: str,
+                **params: Any) -> None:
+        report.problems.append(PaymentProblem(
+            row_no, headers[col] if col is not None else name,
+            raw_text(cells[col]) if col is not None else "", tr(key, **params)))
 
-    for row_no, cells in rows:
-        cells = list(cells)
-        if all(is_blank(c) for c in cells):
+    for row_no, raw in rows:
+        cells = list(raw)
+        if len(cells) < width:
+            cells += [None] * (width - len(cells))
+        if all(map(is_blank, cells)):
             continue
-        current = "account_no"
+        col: int | None = i_ref
+        name = "reference"
         try:
-            current = "kind"
-            kind = _kind(clean_text(cell(cells, "kind")) if not is_blank(cell(cells, "kind"))
-                         else "")
-            if kind == "other":
-                report.problems.append(PaymentProblem(
-                    row_no, headers[index["kind"]], raw_text(cell(cells, "kind")),
-                    tr("cycle.payments.not_payment", kind=raw_text(cell(cells, "kind")))))
-                continue
-            current = "reference"
-            reference = clean_text(cell(cells, "reference"))
+            if i_kind is not None:
+                value = cells[i_kind]
+                kind = kinds.get(value) if isinstance(value, str) or value is None else None
+                if kind is None:
+                    kind = _kind("" if is_blank(value) else clean_text(value))
+                    if isinstance(value, str) or value is None:
+                        kinds[value] = kind
+                if kind == "other":
+                    problem(row_no, i_kind, "kind", cells, "cycle.payments.not_payment",
+                            kind=raw_text(value))
+                    continue
+            else:
+                kind = "payment"
+            col, name = i_ref, "reference"
+            value = cells[i_ref]
+            reference = value if type(value) is str and value.isprintable() and \
+                value == value.strip() and "  " not in value else clean_text(value)
             if not reference:
                 raise CellRefused("import.cell.required_missing",
                                   field=tr("cycle.payments.field.reference"))
             if kind == "reversal":
-                original = clean_text(cell(cells, "original_reference")) or reference
-                reversals.append((reference, original))
+                original = clean_text(cells[i_orig]) if i_orig is not None else ""
+                reversals.append((reference, original or reference))
                 continue
-            current = "account_no"
-            account_no = parse_account_no(cell(cells, "account_no"))
-            current = "amount"
-            amount = parse_amount(cell(cells, "amount"))
+            col, name = i_acc, "account_no"
+            value = cells[i_acc]
+            account_no = accounts.get(value) if isinstance(value, str) else None
+            if account_no is None:
+                account_no = parse_account_no(value)
+                if isinstance(value, str):
+                    accounts[value] = account_no
+            col, name = i_amount, "amount"
+            amount = parse_amount(cells[i_amount])
             if amount <= ZERO:
                 raise CellRefused("cycle.payments.negative")
-            current = "paid_on" if "paid_on" in index else "posted_on"
-            raw_day = cell(cells, current)
-            if is_blank(raw_day) and current == "paid_on" and "posted_on" in index:
-                current = "posted_on"
-                raw_day = cell(cells, current)
-            if is_blank(raw_day):
+            col, name = i_paid, "paid_on"
+            value = cells[i_paid] if i_paid is not None else None
+            if is_blank(value) and i_posted is not None:
+                col, name = i_posted, "posted_on"
+                value = cells[i_posted]
+            if is_blank(value):
                 raise CellRefused("import.cell.required_missing",
-                                  field=tr(f"cycle.payments.field.{current}"))
-            paid_on: date = parse_date(raw_day, date1904=date1904)
+                                  field=tr(f"cycle.payments.field.{name}"))
+            try:
+                paid_on = days[value]
+            except (KeyError, TypeError):
+                paid_on = parse_date(value, date1904=date1904)
+                try:
+                    days[value] = paid_on
+                except TypeError:
+                    pass
         except CellRefused as exc:
-            col = index.get(current)
-            report.problems.append(PaymentProblem(
-                row_no, headers[col] if col is not None else current,
-                raw_text(cell(cells, current)),
-                tr(exc.problem.key, **dict(exc.problem.params))))
+            problem(row_no, col, name, cells, exc.problem.key, **dict(exc.problem.params))
             continue
-        payments.append(Payment(reference, account_no, paid_on, amount))
+        append(Payment(reference, account_no, paid_on, amount))
     return payments, reversals
