@@ -102,7 +102,7 @@ def test_signed_document_verifies_with_signer_time_and_fingerprint(signed, signe
 def test_visible_stamp_shows_signer_self_issued_label_and_time(signed):
     pdf, when, places = signed
     text = flat(pdf_text(pdf))
-    assert "数字签名：李明（工号A1023）" in text
+    assert "电子签名：李明（工号A1023）" in text
     assert "证书：自签名证书（非银行颁发）" in text
     assert flat(when.isoformat(sep=" ")) in text
     from pyhanko.pdf_utils.reader import PdfFileReader

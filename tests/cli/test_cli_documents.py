@@ -79,7 +79,7 @@ def test_visit_sign_stores_signed_summary_and_handout_that_exports_return_unchan
         assert result["signer"] == "李明" and result["trusted"] is False
         assert result["fingerprint_sha256"].count(":") == 31
     text = flat(pdf_text(desk / "handout.pdf"))
-    assert "数字签名：李明" in text and "自签名" in text
+    assert "电子签名：李明" in text and "自签名" in text
     assert ACCOUNT.id_number not in text and "内部备注" not in text
 
 
@@ -146,7 +146,7 @@ def test_unsigned_visit_exports_fresh_documents(capsys, desk):
     out = desk / "summary.pdf"
     assert run(capsys, "summary", "V000001", "--out", str(out))[0] == EXIT_OK
     text = flat(pdf_text(out))
-    assert "上门催收记录" in text and "本文件尚未进行数字签名" in text
+    assert "上门催收记录" in text and "本文件尚未进行电子签名" in text
     assert run(capsys, "verify", str(out))[0] == EXIT_INVALID_SIGNATURE
     out = desk / "handout.pdf"
     assert run(capsys, "handout", "V000001", "--out", str(out))[0] == EXIT_OK

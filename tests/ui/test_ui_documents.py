@@ -439,7 +439,7 @@ def test_print_handout_for_a_visit_without_plan_says_so_without_a_print_dialog(q
     factory = _AcceptingPrintDialog("unused.pdf")
     assert docui.print_handout(None, ctx, no_plan, dialog_factory=factory) is None
     assert factory.shown == 0
-    assert "没有还款方案" in told[0]
+    assert "没有还款计划" in told[0]
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

@@ -137,7 +137,9 @@ def fee_text(plan: Plan, t: Tr, currency: str = "CNY") -> str:
     """Whether and how the plan charges fees or interest, in words."""
     terms = plan.terms
     if terms.fee_mode is FeeMode.NONE or terms.rate == 0:
-        return t("docs.plan.fee.none")
+        # a loan has no instalment fee to waive
+        return t("docs.plan.fee.none.loan" if plan.debt.product_type == "loan"
+                 else "docs.plan.fee.none")
     return t(f"docs.plan.fee.{terms.fee_mode.value}", rate=percent_text(terms.rate),
              total=yuan(plan.total_fees, t.lang, currency))
 
