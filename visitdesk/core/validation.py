@@ -18,7 +18,14 @@ from visitdesk.core.debt import breakdown
 from visitdesk.core.errors import InputError
 from visitdesk.core.lexicon import Lexicon, screen
 from visitdesk.core.plans import PlanTerms, build_plan
-from visitdesk.core.playbook import FREE_TEXT_TYPES, Field, Playbook, is_blank, value_problem
+from visitdesk.core.playbook import (
+    FREE_TEXT_TYPES,
+    Field,
+    Playbook,
+    Text,
+    is_blank,
+    value_problem,
+)
 from visitdesk.core.settings import Settings
 from visitdesk.core.visit import Acknowledgement, VisitRecord, trigger_values
 from visitdesk.i18n import tr
@@ -46,7 +53,9 @@ class ValidationIssue:
         return f"{base}#{self.detail}" if self.detail else base
 
     def message(self, lang: str | None = None) -> str:
-        return tr(self.message_key, lang=lang, **self.params)
+        """The message in ``lang``; playbook texts among the params follow it too."""
+        params = {k: v.get(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
+        return tr(self.message_key, lang=lang, **params)
 
     @property
     def section(self) -> str:
@@ -337,7 +346,7 @@ def _check_disclosure(c: _Collector, record: VisitRecord, playbook: Playbook,
     if may_discuss_debt(record) or (record.met in MAY_DISCUSS_DEBT
                                     and record.identity_method is None):
         return  # the confirmed customer or guarantor, or identity not given yet (its own rule)
-    who = next((m.label.get() for m in playbook.met_choices if m.id == record.met), record.met)
+    who = next((m.label for m in playbook.met_choices if m.id == record.met), record.met)
     if record.debt_discussed is None:
         c.error("debt_discussed_with_met_missing", "debt_discussed", who=who)
     elif record.debt_discussed:
