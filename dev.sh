@@ -18,6 +18,8 @@ system_packages=(
   binutils
   # the shared libpython PyInstaller bundles (Debian's python3 alone has no libpython3.X.so)
   libpython3-dev
+  # a real PostgreSQL for the branch-server tests (initdb/pg_ctl in a temporary folder)
+  postgresql
 )
 
 install_system() {

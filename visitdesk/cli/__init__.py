@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "visitdesk.cli.documents",
     "visitdesk.cli.privacy",
     "visitdesk.cli.collection",
+    "visitdesk.cli.server",
 )
 
 log = logging.getLogger("visitdesk")
