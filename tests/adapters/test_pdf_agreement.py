@@ -286,6 +286,8 @@ def test_briefing_says_an_estimate_is_an_estimate_and_cites_the_data_date(playbo
     item = c.accounts[0]
     assert item.debt.projected
     assert item.debt_heading == "2026年11月25日（计划上门日）欠款估算"
+    # the overdue period is stated exactly, never rounded up to "about N months"
+    assert dict(item.facts)["逾期情况"] == "315 天，处于第 11 个逾期月（M6+）"
     assert item.debt_lines[0] == (
         "以上金额为估算：根据银行截至 2026年11月20日 的数据，按合同约定的利率和费率推算至 2026年11月25日；"
         "实际金额以银行系统记载为准。")
