@@ -64,6 +64,7 @@ def test_loan_instalments_get_a_repayment_plan_agreement_without_the_card_undert
     assert c.kind == "loan_agreement" and c.title == "贷款还款计划协议"
     text = rendered(c)
     assert "贷款还款计划协议" in text and "按原借款合同执行" in text
+    assert "贷款账号****1234" in text and "存入上述贷款账号" in text and "卡号" not in text
     for card_only in ("个性化分期", "信用卡", "乙方承诺", "违约金", "年费", "第七十条"):
         assert card_only not in text, card_only
     assert "罚息" in text and "还款期间不计收利息。" in text and "手续费" not in text

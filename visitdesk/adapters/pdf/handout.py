@@ -194,7 +194,8 @@ def handout_content(account: Account, plan: Plan, settings: Settings, *, record=
         (t(f"docs.handout.party.{reg}.bank"), bank),
         (t(f"docs.handout.party.{reg}.customer"), account.name),
         (t("docs.field.id_number"), mask_id_number(account.id_number, account.id_type)),
-        (t("docs.handout.card"), mask_card(account.account_no)),
+        (t("docs.handout.card.loan" if product == "loan" else "docs.handout.card"),
+         mask_card(account.account_no)),
     ]
     if account.phone:
         parties.append((t("docs.field.phone"), mask_phone(account.phone)))
@@ -225,7 +226,9 @@ def handout_content(account: Account, plan: Plan, settings: Settings, *, record=
         (t("docs.handout.each"), _each_text(plan, t, lang, money_, caps)),
         (t("docs.plan.total_payable"),
          f"{money_(plan.total_payable)}\n{caps(plan.total_payable)}"),
-        (t("docs.handout.method"), t(f"docs.handout.method_text.{reg}", pay=ref("pay"))),
+        (t("docs.handout.method"),
+         t(f"docs.handout.method_text.{reg}" + (".loan" if product == "loan" else ""),
+           pay=ref("pay"))),
     ]
     channels = tuple(line.strip() for line in settings.payment_channels.splitlines()
                      if line.strip()) or (t("docs.handout.channel_default"),)
