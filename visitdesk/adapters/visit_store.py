@@ -37,6 +37,7 @@ from visitdesk.core.audit import (
 )
 from visitdesk.core.errors import InputError, NotFound, StateError
 from visitdesk.core.lexicon import LEXICON_FILE, Lexicon, load_lexicon
+from visitdesk.core.limits import check_record
 from visitdesk.core.playbook import Playbook, load_playbook
 from visitdesk.core.settings import Settings
 from visitdesk.core.validation import ValidationReport, validate
@@ -217,6 +218,7 @@ class VisitRepository:
                                    version=1, state="draft", signatures={}, amendment=None,
                                    **fields)
         who = who or base.officer.name
+        check_record(base.to_json())
         stamp = now_iso()
         with self.store.transaction() as c:
             number = c.execute(
@@ -232,7 +234,9 @@ class VisitRepository:
 
     def save_draft(self, record: VisitRecord, who: str) -> SaveResult:
         """Store the draft's current content; changed fields go to the audit log in the same
-        transaction. Nothing is written when nothing changed."""
+        transaction. Nothing is written when nothing changed. A record beyond the limits of
+        :mod:`visitdesk.core.limits` is refused (:class:`InputError` naming the field)."""
+        check_record(record.to_json())
         stamp = now_iso()
         with self.store.transaction() as c:
             row = c.execute(

@@ -144,3 +144,11 @@ def check_signature_image(data: bytes, who: str) -> None:
                              or size[0] * size[1] > MAX_SIGNATURE_PIXELS):
         raise InputError(tr("integrity.limit.image", who=who, width=size[0], height=size[1],
                             limit=MAX_SIGNATURE_PIXELS))
+
+
+def check_record(data: dict[str, Any]) -> None:
+    """Every limit a visit record's JSON form must keep, wherever it came from (a file, the
+    window): texts, numbers and the whole size; drawn signatures are checked when drawn."""
+    body = {k: v for k, v in data.items() if k != "signatures"}
+    check_values(body)
+    check_record_size(body)

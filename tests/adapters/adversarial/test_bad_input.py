@@ -314,3 +314,19 @@ def test_generated_plan_options_exit_0_2_or_3(desk, capsys, kind, options, fee_m
         code, text = int(exc.code or 0), capsys.readouterr().err
     assert code in ACCEPTABLE, (args, text)
     assert "Traceback" not in text
+
+
+def test_the_store_refuses_an_oversized_draft_from_the_window_too(data_dir):
+    store, acc = seeded_store(data_dir)
+    repo = VisitRepository(store, settings=desk_settings())
+    draft = repo.create(acc.account_no, Person("李明", "A1023"), "李明")
+    import dataclasses
+
+    from visitdesk.core.errors import InputError
+
+    before = len(repo.audit_entries())
+    with pytest.raises(InputError, match="address_visited"):
+        repo.save_draft(dataclasses.replace(draft, address_visited="路" * (MAX_SHORT + 1)),
+                        "李明")
+    assert len(repo.audit_entries()) == before
+    store.close()
