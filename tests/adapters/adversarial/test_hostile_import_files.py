@@ -63,7 +63,10 @@ def import_in_child(path: Path, data_dir: Path, timeout: float = 120) -> dict:
         "from visitdesk.adapters.store import CaseStore\n"
         f"store = CaseStore({str(data_dir)!r})\n"
         f"r = import_file(store, {str(path)!r}).to_json()\n"
-        "r['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        # VmHWM is this process's own peak; ru_maxrss would also count the test run's
+        # memory, which Linux carries into a child across fork and exec.
+        "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM:')][0]\n"
+        "r['peak_mb'] = int(hwm.split()[1]) / 1024\n"
         "print(json.dumps(r, ensure_ascii=False))\n")
     start = time.monotonic()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
