@@ -194,3 +194,12 @@ def test_english_calculator_in_a_narrow_pane_keeps_amounts_readable(qtbot):
     for edit in (widget.waive_interest_edit, widget.waive_fees_edit,
                  widget.waive_principal_edit):
         assert edit.width() >= need
+
+
+def test_months_stop_at_sixty_for_a_card_and_follow_the_setting_for_a_loan(calc):
+    generous = Settings(instalment_cap=72)
+    calc.set_account(account(product_type="card"), generous, on=START)
+    assert calc.months_spin.maximum() == 60
+    calc.set_account(account(account_no="6222000000000002", product_type="loan"), generous,
+                     on=START)
+    assert calc.months_spin.maximum() == 72

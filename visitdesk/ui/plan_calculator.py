@@ -54,7 +54,7 @@ from PySide6.QtWidgets import (
 
 from visitdesk.core.accounts import Account
 from visitdesk.core.capitals import to_capitals
-from visitdesk.core.debt import DebtBreakdown, breakdown
+from visitdesk.core.debt import DebtBreakdown, breakdown, product_type_of
 from visitdesk.core.errors import InputError, PlanError
 from visitdesk.core.money import ZERO, format_plain, format_yuan
 from visitdesk.core.options import Affordability, PlanOption, affordability, plan_options
@@ -69,6 +69,7 @@ from visitdesk.core.plans import (
     add_months,
     build_plan,
     custom_total,
+    instalment_cap,
 )
 from visitdesk.core.settings import Settings
 from visitdesk.i18n import tr
@@ -704,8 +705,11 @@ class PlanCalculator(QWidget):
             self._account.account_no if self._account else None)
         self._account = account
         self._settings = settings
-        self.months_spin.setMaximum(max(1, settings.instalment_cap))
-        self.grace_spin.setMaximum(max(1, settings.instalment_cap))
+        # a card plan stops at 60 instalments whatever the setting (the card rules)
+        cap = instalment_cap(settings, product_type_of(account, settings)) if account \
+            else settings.instalment_cap
+        self.months_spin.setMaximum(max(1, cap))
+        self.grace_spin.setMaximum(max(1, cap))
         start = on or date.today()
         if changed:
             with self._quiet():
