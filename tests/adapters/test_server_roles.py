@@ -61,7 +61,8 @@ def _seed(dsn, logins):
 
 def _record(account_no: str, officer: str) -> tuple:
     body = json.dumps({"id": "V000001", "account_no": account_no}, ensure_ascii=False)
-    return ("V000001", 1, account_no, officer, hashlib.sha256(body.encode()).hexdigest(), body)
+    return ("V000001", 1, "finalised", account_no, officer,
+            hashlib.sha256(body.encode()).hexdigest(), body)
 
 
 def test_init_is_idempotent_and_reports_the_version(branch):
@@ -92,14 +93,15 @@ def test_an_officer_reads_only_the_accounts_assigned_to_them(branch):
 def test_an_officer_pushes_records_only_for_own_accounts_and_never_changes_them(branch):
     dsn, logins = branch
     _seed(dsn, logins)
-    insert = ("INSERT INTO visitdesk.visit_record (id, version, account_no, officer, sha256, "
-              "body) VALUES (%s, %s, %s, %s, %s, %s)")
+    insert = ("INSERT INTO visitdesk.visit_record (id, version, state, account_no, officer, "
+              "sha256, body) VALUES (%s, %s, %s, %s, %s, %s, %s)")
     with as_user(dsn, logins["A01"]) as a:
         a.execute(insert, _record("6222000000000001", logins["A01"]))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):  # B's customer
             a.execute(insert, _record("6222000000000002", logins["A01"]))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):  # posing as B
-            a.execute(insert, ("V9", 1, "6222000000000001", logins["B02"], "0" * 64, "{}"))
+            a.execute(insert, ("V9", 1, "finalised", "6222000000000001", logins["B02"], "0" * 64,
+                               "{}"))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             a.execute("UPDATE visitdesk.visit_record SET body = '{}'")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -284,4 +284,22 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX commitment_paid_account ON commitment_paid(account_no);
     """,
+    70: """
+    -- Branch-server sync (visitdesk.adapters.server.sync): the version of each account this
+    -- PC last fetched (assigned = 0 once the server no longer lists it for this officer), and
+    -- every visit item the server has accepted.
+    CREATE TABLE server_account (
+        account_no TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        assigned INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE pushed_item (
+        visit_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        pushed_at TEXT NOT NULL,
+        PRIMARY KEY (visit_id, version, state)
+    );
+    """,
 }

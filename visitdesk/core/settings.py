@@ -85,6 +85,11 @@ class Settings:
     reminder_days_before: int = 3
     """A payment reminder is offered this many days before the due date."""
 
+    # --- the branch server ---
+    server_dsn: str = ""
+    """PostgreSQL connection string of the branch server, without the password (empty: this
+    PC works alone). See docs/server.md."""
+
     @property
     def is_configured(self) -> bool:
         """True once the first-run page has been completed."""

@@ -42,6 +42,10 @@ def init_schema(conn: Connection) -> InitResult:
         conn.execute("CREATE TABLE IF NOT EXISTS visitdesk.schema_step ("
                      "step integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
         conn.execute("LOCK TABLE visitdesk.schema_step IN EXCLUSIVE MODE")
+        # Every client checks the version before it syncs.
+        conn.execute("GRANT USAGE ON SCHEMA visitdesk TO visitdesk_officer, visitdesk_supervisor")
+        conn.execute("GRANT SELECT ON visitdesk.schema_step TO visitdesk_officer, "
+                     "visitdesk_supervisor")
         done = {r[0] for r in conn.execute("SELECT step FROM visitdesk.schema_step")}
         for step in sorted(set(SCHEMA_STEPS) - done):
             conn.execute(SCHEMA_STEPS[step])  # type: ignore[arg-type]  # our own constant SQL

@@ -31,18 +31,31 @@ SCHEMA_STEPS: dict[int, str] = {
         account_no text PRIMARY KEY,
         data jsonb NOT NULL,
         assigned_to name REFERENCES visitdesk.staff(login),
+        version bigint NOT NULL DEFAULT 1,
         changed_at timestamptz NOT NULL DEFAULT now()
     );
-    CREATE INDEX account_assigned ON visitdesk.account (assigned_to, changed_at);
+    CREATE INDEX account_assigned ON visitdesk.account (assigned_to, account_no);
+    -- Every change of an account's data or assignment bumps its version, which officers'
+    -- PCs compare with theirs to fetch only what changed.
+    CREATE FUNCTION visitdesk.bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.version := OLD.version + 1;
+        NEW.changed_at := now();
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER account_version BEFORE UPDATE ON visitdesk.account
+        FOR EACH ROW EXECUTE FUNCTION visitdesk.bump_version();
+    -- One row per pushed item: a visit version as finalised, and again as signed.
     CREATE TABLE visitdesk.visit_record (
         id text NOT NULL,
         version integer NOT NULL,
+        state text NOT NULL CHECK (state IN ('finalised', 'signed')),
         account_no text NOT NULL,
         officer name NOT NULL DEFAULT current_user,
         sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
         body jsonb NOT NULL,
         pushed_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (id, version)
+        PRIMARY KEY (id, version, state)
     );
     CREATE INDEX visit_record_officer ON visitdesk.visit_record (officer, pushed_at);
     CREATE FUNCTION visitdesk.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
