@@ -26,10 +26,11 @@ def _bin(name: str) -> str:
     return found
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a PostgreSQL program (as ``postgres`` when root), in a folder it may enter."""
     prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     return subprocess.run([*prefix, *args], check=True, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, cwd=cwd)
 
 
 def _free_port() -> int:
@@ -47,11 +48,11 @@ def cluster() -> Iterator[str]:
     data = base / "data"
     port = _free_port()
     _run(_bin("initdb"), "-D", str(data), "-U", ADMIN, "--auth=trust", "-E", "UTF8",
-         "--locale=C.UTF-8")
+         "--locale=C.UTF-8", cwd=base)
     _run(_bin("pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-o",
-         f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+         f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off", "start", cwd=base)
     try:
         yield f"host=127.0.0.1 port={port} dbname=postgres user={ADMIN}"
     finally:
-        _run(_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+        _run(_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop", cwd=base)
         shutil.rmtree(base, ignore_errors=True)
