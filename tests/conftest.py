@@ -31,3 +31,18 @@ def data_dir(tmp_path):
     path = tmp_path / "data"
     path.mkdir(exist_ok=True)
     return path
+
+
+_SUMMARY = pytest.StashKey[list]()
+
+
+@pytest.fixture
+def summary_lines(request):
+    """Lines a test wants shown in the terminal summary (measured figures), with or without
+    ``-s``."""
+    return request.config.stash.setdefault(_SUMMARY, [])
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    for line in config.stash.get(_SUMMARY, []):
+        terminalreporter.write_line(line)

@@ -233,7 +233,7 @@ def _acknowledged_record(playbook, notes, reason="客户转述催收公司的话
 
 
 def test_summary_lists_each_acknowledged_phrase_with_who_and_why(playbook):
-    record, report = _acknowledged_record(playbook, "客户说：催收公司讲不还钱就让他坐牢。")
+    record, report = _acknowledged_record(playbook, "客户转述：「催收公司讲不还钱就让他坐牢」。")
     threat = [w for w in report.warnings if w.params.get("category_id") == "threat"]
     assert threat, "the bundled lexicon flags the threat phrase"
     content = summary_content(record, ACCOUNT, SETTINGS, playbook)
@@ -253,8 +253,9 @@ def test_summary_lists_each_acknowledged_phrase_with_who_and_why(playbook):
 
 
 def test_summary_in_english_names_the_acknowledgement_too(playbook):
-    record, report = _acknowledged_record(playbook, "Customer said the agency told him the "
-                                          "police will come.", reason="Customer quoting others")
+    record, report = _acknowledged_record(playbook, "Customer repeated what the agency told "
+                                          "him: \"the police will come\".",
+                                          reason="Customer quoting others")
     assert report.warnings
     content = summary_content(record, ACCOUNT, sample_settings(language="en"), playbook, "en")
     assert [r[1:3] for r in content.acknowledged] == [

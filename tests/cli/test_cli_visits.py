@@ -115,6 +115,10 @@ def test_finalise_blocked_exits_2_with_the_report_then_succeeds_after_fix(env, c
     assert cli(data_dir, capsys, "visit", "ack", visit_id, "--all")[0] == EXIT_REFUSED  # no reason
     assert cli(data_dir, capsys, "visit", "ack", visit_id, "--all",
                "--reason", "客户转述他人的话，非本人所说")[0] == 0
+    # a threat not quoted as the customer's words needs a supervisor, not the officer
+    assert cli(data_dir, capsys, "visit", "finalise", visit_id)[0] == EXIT_REFUSED
+    assert cli(data_dir, capsys, "visit", "ack", visit_id, "--all", "--who", "王主管（B2001）",
+               "--reason", "已回听录音：客户转述他人的话")[0] == 0
     code, out, err = cli(data_dir, capsys, "visit", "finalise", visit_id)
     assert code == 0, out + err
     code, out, _ = cli(data_dir, capsys, "visit", "show", visit_id, "--json")

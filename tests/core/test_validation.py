@@ -373,11 +373,13 @@ def test_lexicon_hit_is_a_warning_with_phrase_and_place(good, pb, acc, lex):
                     ("通知你单位", "stages.listening.customer_proposal")}
     message = report.warnings[0].message()
     assert "倾听与协商" in message and "上征信黑名单" in message
+    assert [w.params["category_id"] for w in report.warnings if w.params.get(
+        "needs_supervisor")] == ["disclosure"]
     assert not report.can_finalise
 
 
 def test_acknowledged_lexicon_warnings_no_longer_block(good, pb, acc, lex):
-    record = with_answer(good, "listening", "customer_proposal", "客户说：你们是不是要抓你去坐牢？")
+    record = with_answer(good, "listening", "customer_proposal", "他当场喊：“你们是不是要抓我去坐牢？”")
     report = check(record, pb, acc, lex)
     for w in report.warnings:
         record = with_acknowledgement(record, w.key, "李明（A1023）", "客户自己的话，照录")
@@ -389,7 +391,7 @@ def test_acknowledged_lexicon_warnings_no_longer_block(good, pb, acc, lex):
 
 
 def test_a_warning_listed_as_acknowledged_without_who_and_why_still_blocks(good, pb, acc, lex):
-    record = with_answer(good, "listening", "customer_proposal", "客户说：你们是不是要抓你去坐牢？")
+    record = with_answer(good, "listening", "customer_proposal", "他当场喊：“你们是不是要抓我去坐牢？”")
     keys = tuple(w.key for w in check(record, pb, acc, lex).warnings)
     record = dataclasses.replace(record, warnings_acknowledged=keys)
     report = check(record, pb, acc, lex)

@@ -519,7 +519,7 @@ def test_screened_phrase_is_a_warning_that_blocks_until_acknowledged(qtbot, env,
     window = open_window(qtbot, ctx, acc)
     fill_complete_visit(window)
     proposal = window.page_by_key["stage:listening"].form.editors["customer_proposal"]
-    proposal.edit.setPlainText("外勤人员说：再不还就通知你单位。")
+    proposal.edit.setPlainText("外勤人员说：“再不还就通知你单位。”")  # quoted: not his own words
     window.revalidate()
     rows = [(i.text(0), i.data(0, Qt.ItemDataRole.UserRole + 1)) for i in problem_items(window)]
     assert rows == [("提醒", "stages.listening.customer_proposal")]

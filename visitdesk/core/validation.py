@@ -74,6 +74,9 @@ class ValidationIssue:
         if self.code == "lexicon":
             out["phrase"] = self.params.get("phrase", "")
             out["category"] = self.params.get("category_id", "")
+            out["rule"] = self.params.get("rule", "")
+            out["quoted"] = bool(self.params.get("quoted"))
+            out["needs_supervisor"] = bool(self.params.get("needs_supervisor"))
         return out
 
 
@@ -136,6 +139,7 @@ class _Collector:
     def __init__(self, record: VisitRecord) -> None:
         self.issues: list[ValidationIssue] = []
         self.acknowledged = acknowledged_keys(record)
+        self.record = record
         self.acknowledgements = record.acknowledgements
 
     def add(self, severity: str, code: str, location: str, detail: str = "",
@@ -199,11 +203,39 @@ def _check_fields(c: _Collector, fields: tuple[Field, ...], answers: dict[str, A
 
 
 def _screen(c: _Collector, text: str, location: str, where: str, lexicon: Lexicon) -> None:
+    """Lexicon hits in one text. A ``warning`` hit is acknowledged by the officer; a ``block``
+    hit (threats, disclosure, insults) stands only when the words are quoted as the customer's
+    own (then the officer acknowledges it like a warning) or when someone other than the
+    visit's officer and companion (a supervisor: the acknowledgement names neither of them nor
+    their staff numbers) acknowledges it with a reason; an ``error`` hit always blocks."""
+    record = c.record
+    visitors = {v.strip() for p in (record.officer, record.companion) if p is not None
+                for v in (p.name, p.staff_no) if v.strip()}
+    seen: set[str] = set()
     for hit in screen(text, lexicon):
-        params = dict(phrase=hit.entry.phrase, where=where, excerpt=hit.excerpt,
-                      category=lexicon.category_label(hit.entry.category),
-                      category_id=hit.entry.category)
-        c.add(hit.entry.severity, "lexicon", location, hit.entry.phrase, **params)
+        rule = hit.rule
+        if rule.id in seen:
+            continue  # one issue per rule and place: one acknowledgement covers the text
+        seen.add(rule.id)
+        params = dict(phrase=hit.phrase, rule=rule.id, where=where, excerpt=hit.excerpt,
+                      category=lexicon.category_label(rule.category),
+                      category_id=rule.category, quoted=hit.quoted)
+        if rule.severity != "block" or hit.quoted:
+            severity = "warning" if rule.severity == "block" else rule.severity
+            key = "lexicon.rule.quoted" if rule.severity == "block" else "visit.rule.lexicon"
+            issue = ValidationIssue("lexicon", severity, location, key, params, rule.id)
+            ack = c.acknowledgements.get(issue.key)
+            if severity == "warning" and issue.key in c.acknowledged and ack is not None:
+                issue = replace(issue, acknowledged=True, acknowledgement=ack)
+        else:
+            params["needs_supervisor"] = True
+            issue = ValidationIssue("lexicon", "warning", location, "lexicon.rule.block", params,
+                                    rule.id)
+            ack = c.acknowledgements.get(issue.key)
+            if issue.key in c.acknowledged and ack is not None \
+                    and not any(v in ack.by for v in visitors):
+                issue = replace(issue, acknowledged=True, acknowledgement=ack)
+        c.issues.append(issue)
 
 
 def raised_situations(record: VisitRecord, playbook: Playbook) -> tuple[str, ...]:
