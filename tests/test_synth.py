@@ -51,7 +51,7 @@ def test_demo_command_regenerates_the_sample(tmp_path):
     out = tmp_path / "demo.xlsx"
     assert main(["--demo", "--out", str(out)]) == 0
     result = read_accounts(out)
-    assert (len(result.accounts), result.skipped) == (37, 3)
+    assert (len(result.accounts), result.skipped) == (38, 2)
 
 
 def test_make_workbook_script_writes_rows(tmp_path):

@@ -97,11 +97,11 @@ def test_missing_required_column_refuses_naming_it_and_listing_headers(tmp_path,
 
 
 def test_mapping_override_fixes_an_unrecognised_column(tmp_path):
-    headers = ["客户姓名", "证件号码", "卡号", "应还金额"]
+    headers = ["客户姓名", "证件号码", "卡号", "款项A"]
     path = simple_xlsx(tmp_path / "o.xlsx", good_rows(2), headers=headers)
     assert detect_mapping(path).missing_required == ["principal"]
-    result = read_accounts(path, mapping={"应还金额": "principal"})
-    assert len(result.accounts) == 2 and result.columns["应还金额"] == "principal"
+    result = read_accounts(path, mapping={"款项A": "principal"})
+    assert len(result.accounts) == 2 and result.columns["款项A"] == "principal"
 
 
 def test_vertically_merged_branch_cells_are_filled_down(tmp_path):
@@ -119,10 +119,10 @@ def test_demo_workbook_shows_the_problem_report_and_fills_branches():
     from visitdesk.paths import resource
 
     result = read_accounts(resource("samples", "demo_accounts.xlsx"))
-    assert len(result.accounts) == 37 and result.skipped == 3
+    assert len(result.accounts) == 38 and result.skipped == 2
     assert all(a.branch for a in result.accounts)
-    assert {(p.row, p.column) for p in result.problems} == {(5, "卡号"), (9, "证件号码"),
-                                                              (14, "欠款本金")}
+    assert {(p.row, p.column, p.severity) for p in result.problems} == {
+        (5, "卡号", "error"), (9, "证件号码", "warning"), (14, "欠款本金", "error")}
 
 
 def test_hidden_sheets_are_ignored_unless_chosen(tmp_path):
@@ -155,26 +155,31 @@ def test_formula_uses_cached_value_and_missing_value_is_a_cell_error(tmp_path):
     assert "#DIV/0!" in problems_at(result, 4)[0].message
 
 
-def test_formula_without_value_in_an_unmapped_column_is_a_cell_error(tmp_path):
+def test_formula_without_value_in_an_unmapped_column_rejects_no_row(tmp_path):
     rows = [r + [f"备注{i}"] for i, r in enumerate(good_rows(300))]
     rows[1][4] = ("f", "B2&C2", None)
+    rows[5][4] = ("e", "#REF!")
     path = simple_xlsx(tmp_path / "x.xlsx", rows, headers=[*BASIC_HEADERS, "备注"])
     result = read_accounts(path)
-    assert len(result.accounts) == 299 and result.skipped == 1
-    [problem] = problems_at(result, 3)
-    assert (problem.column, problem.severity) == ("备注", "error")
-    assert "公式" in problem.message
+    assert len(result.accounts) == 300 and result.skipped == 0
+    [problem] = result.problems  # one warning for the column, at its first bad cell
+    assert (problem.row, problem.column, problem.severity) == (3, "备注", "warning")
+    assert "2 个错误值或无结果的公式" in problem.message
+    assert "备注" not in result.accounts[1].extra and "备注" not in result.accounts[5].extra
     assert all("formula" not in a.extra.get("备注", "") for a in result.accounts)
     assert result.accounts[0].extra == {"备注": "备注0"}
 
 
-def test_blank_and_totals_rows_are_skipped_silently(tmp_path):
+def test_blank_and_totals_rows_are_skipped_with_a_note(tmp_path):
     rows = good_rows(3)
+    total = float(sum(Decimal(str(r[3])) for r in rows))
     rows = [rows[0], [None, None, None, None], rows[1], ["", " ", "", ""], rows[2],
-            ["合计", None, None, 30000.0], [None, "总计：3户", None, None]]
+            ["合计", None, None, total], [None, "总计：3户", None, None]]
     path = simple_xlsx(tmp_path / "b.xlsx", rows)
     result = read_accounts(path)
     assert len(result.accounts) == 3 and result.problems == () and result.data_rows == 3
+    assert [(n.kind, n.first_row, n.last_row) for n in result.notes if n.kind == "totals"] == [
+        ("totals", 7, 8)]
 
 
 def test_duplicate_account_numbers_are_reported_for_every_row(tmp_path):
@@ -366,7 +371,8 @@ def test_report_json_has_exactly_the_documented_fields(tmp_path, data_dir):
         report = import_file(store, path)
     data = report.to_json()
     assert list(data) == ["file", "status", "sheet", "header_row", "columns", "imported",
-                          "updated", "skipped", "problems", "error"]
+                          "updated", "skipped", "problems", "error", "notes", "as_of",
+                          "as_of_source", "placeholders"]
     assert data["columns"] == {"客户姓名": "name", "证件号码": "id_number", "卡号": "account_no",
                                "欠款本金": "principal"}
 

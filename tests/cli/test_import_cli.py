@@ -23,11 +23,11 @@ def test_import_json_reports_counts_and_problems_and_exits_0(tmp_path):
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["status"] == "partial" and report["error"] is None
-    assert (report["imported"], report["updated"], report["skipped"]) == (37, 0, 3)
+    assert (report["imported"], report["updated"], report["skipped"]) == (38, 0, 2)
     assert report["sheet"] == "逾期客户" and report["header_row"] == 2
     assert report["columns"]["卡号"] == "account_no"
     problem = report["problems"][0]
-    assert set(problem) == {"sheet", "row", "column", "value", "severity", "message"}
+    assert set(problem) == {"sheet", "row", "column", "value", "severity", "message", "kind"}
     assert (problem["row"], problem["column"], problem["severity"]) == (5, "卡号", "error")
 
 
@@ -35,7 +35,7 @@ def test_reimport_counts_updates(tmp_path):
     data = str(tmp_path / "d")
     run("--data-dir", data, "import", str(DEMO))
     report = json.loads(run("--data-dir", data, "import", str(DEMO), "--json").stdout)
-    assert (report["imported"], report["updated"]) == (0, 37)
+    assert (report["imported"], report["updated"]) == (0, 38)
 
 
 def test_refused_file_exits_2_with_the_message_in_json(tmp_path):
@@ -80,7 +80,7 @@ def test_accounts_json_has_the_documented_fields(tmp_path):
     done = run("--data-dir", data, "accounts", "--json")
     assert done.returncode == 0
     accounts = json.loads(done.stdout)
-    assert len(accounts) == 37
+    assert len(accounts) == 38
     a = accounts[0]
     assert set(a) >= {"account_no", "name", "id_number", "phone", "principal", "interest",
                       "late_fee", "other_fees", "total", "overdue_days", "overdue_since",
@@ -95,6 +95,6 @@ def test_accounts_table_lists_accounts_in_the_ui_language(tmp_path):
     assert empty.returncode == 0 and "visitdesk import" in empty.stdout
     run("--data-dir", data, "import", str(DEMO))
     done = run("--data-dir", data, "accounts")
-    assert "客户姓名" in done.stdout and "共 37 户" in done.stdout
+    assert "客户姓名" in done.stdout and "共 38 户" in done.stdout
     en = run("--data-dir", data, "accounts", "--lang", "en")
-    assert "Principal" in en.stdout and "37 accounts" in en.stdout
+    assert "Principal" in en.stdout and "38 accounts" in en.stdout

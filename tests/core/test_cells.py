@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from visitdesk.core.cells import (
+    CellProblem,
     CellError,
     CellRefused,
     clean_text,
@@ -113,12 +114,17 @@ def test_date_serial_in_1904_system():
     assert parse_date(0, date1904=True) == date(1904, 1, 1)
 
 
-def test_date_serials_around_excels_phantom_leap_day():
-    assert excel_serial_to_date(1) == date(1900, 1, 1)
-    assert excel_serial_to_date(59) == date(1900, 2, 28)
+@pytest.mark.parametrize("serial", [1, 2, 59, 60])
+def test_date_serials_in_excels_leap_year_bug_zone_are_refused_naming_the_serial(serial):
+    with pytest.raises(CellRefused) as caught:
+        excel_serial_to_date(serial)
+    assert caught.value.problem.key == "import.cell.date_serial_early"
+    assert dict(caught.value.problem.params) == {"serial": str(serial)}
+
+
+def test_date_serials_after_the_phantom_leap_day():
     assert excel_serial_to_date(61) == date(1900, 3, 1)
-    with pytest.raises(CellRefused):
-        excel_serial_to_date(60)
+    assert excel_serial_to_date(45356) == date(2024, 3, 5)
 
 
 @pytest.mark.parametrize(("raw", "key"), [
@@ -183,10 +189,11 @@ def test_id_check_digit_matches_the_published_example():
     assert id_check_digit("11010519491231002") == "X"
 
 
-def test_id_with_wrong_check_digit_is_refused():
+def test_id_with_wrong_check_digit_is_kept_with_a_warning():
     good = Synth(4).id_number()
     bad = good[:-1] + ("1" if good[-1] != "1" else "2")
-    assert refused_key(parse_id_number, bad) == "import.cell.id_check_digit"
+    value, note = parse_id_number(bad)
+    assert value == bad and note == CellProblem("import.cell.id_check_digit", "warning")
 
 
 def test_legacy_15_digit_id_is_accepted_with_a_warning():
@@ -211,7 +218,8 @@ def test_card_number_as_text_is_kept_exactly_and_spaces_removed():
     assert parse_account_no("6222021234567890123") == "6222021234567890123"
     assert parse_account_no("6222 0212 3456 7890") == "6222021234567890"
     assert parse_account_no("ｌｎ-2024-001") == "LN-2024-001"
-    assert parse_account_no(123456789012.0) == "123456789012"
+    assert parse_account_no(123456789012.0) == (
+        "123456789012", CellProblem("import.cell.stored_as_number", "warning"))
 
 
 @pytest.mark.parametrize(("raw", "key"), [

@@ -70,13 +70,15 @@ def test_whole_path_imports_lists_problems_and_saves_them_as_a_workbook(
 
     assert dialog.pages.currentIndex() == dialog.PAGE_RESULT
     assert dialog.store_changed
-    assert "新增 37 个账户" in dialog.summary.text()
+    assert "新增 38 个账户" in dialog.summary.text()
     model = dialog.problems_model
     rows = {model.data(model.index(r, 1)) for r in range(model.rowCount())}
     assert rows == {"5", "9", "14"}
-    assert {model.data(model.index(r, 4)) for r in range(model.rowCount())} == {"错误"}
+    severities = {model.data(model.index(r, 1)): model.data(model.index(r, 4))
+                  for r in range(model.rowCount())}
+    assert severities == {"5": "错误", "9": "警告", "14": "错误"}
     with CaseStore(data_dir) as store:
-        assert store.account_count() == 37
+        assert store.account_count() == 38
 
     target = tmp_path / "out" / "问题清单"
     target.parent.mkdir()

@@ -123,6 +123,12 @@ MIGRATIONS: dict[int, str] = {
     -- step get theirs on first read (CaseStore.name_sort_keys).
     ALTER TABLE account ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
     """,
+    12: """
+    -- The whole balance as the file stated it (NULL: no such column), and whether the
+    -- figures' as-of date was assumed (the file did not say; the import date was used).
+    ALTER TABLE account ADD COLUMN stated_total TEXT;
+    ALTER TABLE account ADD COLUMN as_of_assumed INTEGER NOT NULL DEFAULT 0;
+    """,
     30: """
     -- Record integrity (docs/integrity.md). The guards that visitdesk.adapters.visit_store
     -- used to install on every start are replaced by these, kept from here on: audit verify

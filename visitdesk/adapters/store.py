@@ -86,7 +86,7 @@ _ACCOUNT_COLUMNS = (
     "account_no", "name", "id_number", "phone", "principal", "interest", "late_fee",
     "other_fees", "overdue_days", "overdue_since", "due_date", "as_of", "address", "branch",
     "officer", "extra", "source_file", "source_sheet", "source_row", "product_type",
-    "currency", "id_type",
+    "currency", "id_type", "stated_total", "as_of_assumed",
 )
 _SELECT_ACCOUNTS = "SELECT " + ", ".join(_ACCOUNT_COLUMNS) + " FROM account"
 
@@ -103,7 +103,8 @@ def account_row(a: Account) -> tuple:
         _iso(a.overdue_since), _iso(a.due_date), _iso(a.as_of), a.address, a.branch, a.officer,
         json.dumps(a.extra, ensure_ascii=False) if a.extra else "{}", src.file if src else None,
         src.sheet if src else None, src.row if src else None, a.product_type, a.currency,
-        a.id_type,
+        a.id_type, None if a.stated_total is None else money_str(a.stated_total),
+        int(a.as_of_assumed),
     )
 
 
@@ -160,6 +161,9 @@ def account_rows(accounts: Sequence[Account], tail: tuple = (),
                     list(map(_SOURCE_ROW, sources))]
     columns += [list(map(_GETTERS[name], accounts)) for name in ("product_type", "currency",
                                                                   "id_type")]
+    columns.append([None if t is None else money_str(t)
+                    for t in map(_GETTERS["stated_total"], accounts)])
+    columns.append(list(map(int, map(_GETTERS["as_of_assumed"], accounts))))
     n = len(accounts)
     columns += more
     columns += [itertools.repeat(v, n) for v in tail]
@@ -170,7 +174,8 @@ _MONEY_FIELDS = ("principal", "interest", "late_fee", "other_fees")
 _DATE_FIELDS = ("overdue_since", "due_date", "as_of")
 _GETTERS = {name: operator.attrgetter(name) for name in (
     "account_no", "name", "id_number", "phone", *_MONEY_FIELDS, "overdue_days", *_DATE_FIELDS,
-    "address", "branch", "officer", "extra", "source", "product_type", "currency", "id_type")}
+    "address", "branch", "officer", "extra", "source", "product_type", "currency", "id_type",
+    "stated_total", "as_of_assumed")}
 _SOURCE_FILE = operator.attrgetter("file")
 _SOURCE_SHEET = operator.attrgetter("sheet")
 _SOURCE_ROW = operator.attrgetter("row")
@@ -187,6 +192,7 @@ def account_from_row(r: sqlite3.Row | tuple) -> Account:
         address=r[12], branch=r[13], officer=r[14], extra=json.loads(r[15] or "{}"),
         source=SourceRef(r[16], r[17] or "", r[18]) if r[16] is not None else None,
         product_type=r[19], currency=r[20], id_type=r[21],
+        stated_total=None if r[22] is None else Decimal(r[22]), as_of_assumed=bool(r[23]),
     )
 
 

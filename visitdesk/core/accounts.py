@@ -56,10 +56,20 @@ class Account:
     printed as 人民币)."""
     id_type: str = "resident_id"
     """Kind of ``id_number``; see ``ID_TYPES``."""
+    stated_total: Decimal | None = None
+    """The whole balance as the file stated it (欠款总额, 透支余额 …), or None when the file
+    had no such column. It never stands in for the principal: the import checks it against
+    the parts, and it is the debt only when the file gives no parts."""
+    as_of_assumed: bool = False
+    """True when the file did not say when its figures were taken, so ``as_of`` is the
+    import date (documents warn when the figures may be old)."""
 
     @property
     def total(self) -> Decimal:
-        return self.principal + self.interest + self.late_fee + self.other_fees
+        parts = self.principal + self.interest + self.late_fee + self.other_fees
+        if self.stated_total is not None and not parts:
+            return self.stated_total
+        return parts
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON form (docs/cli.md, ``visitdesk accounts --json``)."""
@@ -93,6 +103,8 @@ class Account:
             "product_type": self.product_type,
             "currency": self.currency,
             "id_type": self.id_type,
+            "stated_total": None if self.stated_total is None else money_str(self.stated_total),
+            "as_of_assumed": self.as_of_assumed,
         }
 
 

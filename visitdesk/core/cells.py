@@ -36,9 +36,11 @@ class CellError:
     cached value). ``code`` is the Excel error text (``#DIV/0!``) or ``"formula"``."""
 
     code: str
+    formula: str = ""
+    """The formula text (``=B2*1.05``) when the cell holds a formula, else ``""``."""
 
     def __str__(self) -> str:
-        return self.code
+        return self.formula or self.code
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,26 @@ def clean_text(value: object) -> str:
     return text
 
 
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff]")
+"""Control characters (tab and line breaks excepted: they become spaces), NUL,
+bidirectional overrides and isolates, zero-width characters and the BOM."""
+
+
+def strip_invisible(text: str) -> tuple[str, list[tuple[str, int]]]:
+    """``text`` without control, bidi-control and zero-width characters, and what was
+    removed as ``(U+XXXX, position)`` pairs (1-based positions in the original text)."""
+    removed = [(f"U+{ord(m.group()):04X}", m.start() + 1) for m in _INVISIBLE.finditer(text)]
+    if not removed:
+        return text, removed
+    return _INVISIBLE.sub("", text), removed
+
+
+def has_invisible(text: str) -> bool:
+    return _INVISIBLE.search(text) is not None
+
+
 def looks_like_formula(text: str) -> bool:
     """True when the text would become a formula if written into a spreadsheet cell.
 
@@ -133,16 +155,18 @@ def _normalise(text: str) -> str:
 _MAX_AMOUNT_FLOAT = float(MAX_AMOUNT)
 
 
-def parse_amount(value: object) -> Decimal:
+def parse_amount(value: object, ceiling: Decimal = MAX_AMOUNT,
+                 allow_negative: bool = False) -> Decimal:
     """An amount in yuan as Decimal with at most two decimals, or :class:`CellRefused`.
 
     Accepted: number cells; text like ``12,345.60``, ``￥1,234.5``, ``RMB 100``, ``100元``,
     full-width digits. Refused: placeholders (``-``, ``N/A``, ``/``), ``1.234,56`` and other
-    ambiguous separators, three or more decimals, negative amounts, implausibly large ones.
+    ambiguous separators, three or more decimals (never rounded), negative amounts (unless
+    ``allow_negative``: a field that may hold a credit), amounts above ``ceiling``.
     """
     if type(value) is float:
         # Fast path: a non-negative float within range whose cents are whole (to 1e-6).
-        if 0.0 <= value <= _MAX_AMOUNT_FLOAT:
+        if 0.0 <= value <= _MAX_AMOUNT_FLOAT and (ceiling is MAX_AMOUNT or value <= ceiling):
             scaled = value * 100.0
             cents = round(scaled)
             if -1e-6 < scaled - cents < 1e-6:
@@ -157,7 +181,7 @@ def parse_amount(value: object) -> Decimal:
     elif isinstance(value, Decimal):
         amount = value
     elif isinstance(value, str):
-        amount = _parse_amount_text(value)
+        amount = _parse_amount_text(value, allow_negative)
     elif isinstance(value, float):
         amount = Decimal(format(value, ".15g"))
     elif isinstance(value, CellError):
@@ -166,14 +190,14 @@ def parse_amount(value: object) -> Decimal:
         raise CellRefused("import.cell.amount_invalid")
     if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):  # type: ignore[operator]
         raise CellRefused("import.cell.amount_decimals")
-    if amount < 0:
+    if amount < 0 and not allow_negative:
         raise CellRefused("import.cell.amount_negative")
-    if amount > MAX_AMOUNT:
-        raise CellRefused("import.cell.amount_implausible", limit=f"{MAX_AMOUNT:,.0f}")
+    if abs(amount) > ceiling:
+        raise CellRefused("import.cell.amount_implausible", limit=f"{ceiling:,.2f}")
     return amount.quantize(Decimal("0.01"))
 
 
-def _parse_amount_text(value: str) -> Decimal:
+def _parse_amount_text(value: str, allow_negative: bool = False) -> Decimal:
     text = value if _PLAIN_AMOUNT.match(value) else None
     if text is None:
         text = _normalise(value)
@@ -197,7 +221,9 @@ def _parse_amount_text(value: str) -> Decimal:
             else:
                 raise CellRefused("import.cell.amount_invalid")
         if negative:
-            raise CellRefused("import.cell.amount_negative")
+            if not allow_negative:
+                raise CellRefused("import.cell.amount_negative")
+            text = "-" + text
     try:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - regexes above admit only valid numbers
@@ -261,12 +287,10 @@ def excel_serial_to_date(serial: float, date1904: bool = False) -> date:
     whole = int(serial)
     if date1904:
         return _EPOCH_1904 + timedelta(days=whole)
-    if whole == 60:
-        raise CellRefused("import.cell.date_invalid")
-    if whole < 60:
-        whole += 1
-    if whole < 1:
-        raise CellRefused("import.cell.date_invalid")
+    if whole <= 60:
+        # 1900-01-01 … 1900-02-29: the days of Excel's leap-year bug; no real figure dates
+        # from then, and the number is more likely a count of days than a date.
+        raise CellRefused("import.cell.date_serial_early", serial=whole)
     return _EPOCH_1900 + timedelta(days=whole)
 
 
@@ -332,29 +356,70 @@ def id_check_digit(first17: str) -> str:
 
 
 def parse_id_number(value: object) -> tuple[str, CellProblem | None]:
-    """An 18-character resident ID (check digit verified, ``x`` → ``X``), or a legacy
-    15-digit one with a warning. A number cell is refused: Excel has dropped digits."""
+    """An 18-character resident ID (``x`` → ``X``; a wrong check digit is a warning), or a
+    legacy 15-digit one with a warning. A number cell keeps at most 15 digits: an 18-digit
+    ID from one is refused, a shorter one is read with a warning."""
+    number, _kind, note = parse_id_document(value)
+    if _kind != "resident_id":
+        raise CellRefused("import.cell.id_invalid")
+    return number, note
+
+
+_HK_MACAU = re.compile(r"^[HM]\d{8}(?:\d{2})?$")
+_TAIWAN = re.compile(r"^\d{8}(?:\d{2})?$")
+_PASSPORT_CN = re.compile(r"^(?:[EGDSP][A-Z0-9]?\d{7,8})$")
+_DOCUMENT = re.compile(r"^[A-Z0-9][A-Z0-9\-]{4,29}$")
+
+
+def parse_id_document(value: object, id_type: str | None = None
+                      ) -> tuple[str, str, CellProblem | None]:
+    """``(number, id_type, note)`` for an identity document number.
+
+    Without a type from the file, an 18- or 15-digit number is a resident ID, ``H``/``M`` +
+    8 or 10 digits a Hong Kong/Macau permit and ``E``/``G`` + digits a Chinese passport
+    (each of the latter with a warning naming the type). With a type other than
+    ``resident_id`` any 5–30 letters and digits are accepted as that document.
+    """
+    note: CellProblem | None = None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise CellRefused("import.cell.number_lost_digits")
+        if isinstance(value, float) and not value.is_integer():
+            raise CellRefused("import.cell.id_invalid")
+        if abs(value) >= 10**EXCEL_MAX_DIGITS:
+            raise CellRefused("import.cell.number_lost_digits", shown=raw_text(value))
+        value = str(int(value))
+        note = CellProblem("import.cell.stored_as_number", "warning")
     if isinstance(value, CellError):
         raise CellRefused("import.cell.cell_error", code=value.code)
     if not isinstance(value, str):
         raise CellRefused("import.cell.id_invalid")
     text = value.strip()
     if not text.isascii() or " " in text or "-" in text:
-        text = _normalise(text).replace(" ", "").replace("-", "")
+        text = _normalise(text).replace(" ", "")
+        if id_type in (None, "", "resident_id"):
+            text = text.replace("-", "")
     text = text.upper()
-    if _ID18.match(text):
-        if id_check_digit(text[:17]) != text[17]:
-            raise CellRefused("import.cell.id_check_digit")
-        _check_birth(text[6:14])
-        return text, None
-    if _ID15.match(text):
-        _check_birth("19" + text[6:12])
-        return text, CellProblem("import.cell.id_legacy", "warning")
     if _SCIENTIFIC.match(text):
         raise CellRefused("import.cell.scientific_notation")
-    raise CellRefused("import.cell.id_invalid")
+    if id_type in (None, "", "resident_id"):
+        if _ID18.match(text):
+            _check_birth(text[6:14])
+            if id_check_digit(text[:17]) != text[17]:
+                note = note or CellProblem("import.cell.id_check_digit", "warning")
+            return text, "resident_id", note
+        if _ID15.match(text):
+            _check_birth("19" + text[6:12])
+            return text, "resident_id", note or CellProblem("import.cell.id_legacy", "warning")
+        if id_type is None:
+            if _HK_MACAU.match(text):
+                return text, "hk_macau_permit", note or CellProblem(
+                    "import.cell.id_other_type", "warning", (("kind", "hk_macau_permit"),))
+            if _PASSPORT_CN.match(text):
+                return text, "passport", note or CellProblem(
+                    "import.cell.id_other_type", "warning", (("kind", "passport"),))
+        raise CellRefused("import.cell.id_invalid")
+    if not _DOCUMENT.match(text):
+        raise CellRefused("import.cell.document_invalid")
+    return text, id_type, note
 
 
 def _check_birth(yyyymmdd: str) -> None:
@@ -373,12 +438,39 @@ _ACCOUNT = re.compile(r"^[0-9A-Z][0-9A-Z\-]{3,39}$")
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+?\d+$", re.IGNORECASE)
 
 
-def parse_account_no(value: object) -> str:
+def luhn_ok(number: str) -> bool:
+    """True when a digit string passes the Luhn check (bank card numbers do)."""
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = ord(ch) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def looks_like_card(number: str) -> bool:
+    """16 to 19 digits: the length of a bank card number."""
+    return 16 <= len(number) <= 19 and number.isdigit()
+
+
+def parse_card_no(value: object) -> str | tuple[str, CellProblem | None]:
+    """:func:`parse_account_no` for a column of card numbers: a card number failing the
+    Luhn check is kept with a warning (it was probably mistyped)."""
+    result = parse_account_no(value)
+    number, note = result if type(result) is tuple else (result, None)
+    if note is None and looks_like_card(number) and not luhn_ok(number):
+        return number, CellProblem("import.cell.card_luhn", "warning")
+    return result
+
+
+def parse_account_no(value: object) -> str | tuple[str, CellProblem | None]:
     """A card or account number as text: spaces removed, letters upper-cased.
 
-    A number cell is accepted only while it cannot have lost digits (at most 15 of them);
-    longer numbers and text in scientific notation (``6.22202E+15``) are refused with the
-    reason, since the digits Excel dropped cannot be recovered.
+    A number cell is accepted with a warning only while it cannot have lost digits (at most
+    15 of them; leading zeros may still be gone); longer numbers and text in scientific
+    notation (``6.22202E+15``) are refused with the reason, since the digits Excel dropped
+    cannot be recovered.
     """
     if isinstance(value, str):
         text = value.strip()
@@ -398,13 +490,15 @@ def parse_account_no(value: object) -> str:
     if isinstance(value, int):
         value = float(value) if value >= 10**EXCEL_MAX_DIGITS else value
         if isinstance(value, int):
-            return str(value)
+            if value < 1000:
+                raise CellRefused("import.cell.account_invalid")
+            return str(value), CellProblem("import.cell.stored_as_number", "warning")
     if isinstance(value, float):
-        if not value.is_integer() or value < 0:
+        if not value.is_integer() or value < 1000:
             raise CellRefused("import.cell.account_invalid")
         if value >= 10**EXCEL_MAX_DIGITS:
             raise CellRefused("import.cell.number_lost_digits", shown=raw_text(value))
-        return str(int(value))
+        return str(int(value)), CellProblem("import.cell.stored_as_number", "warning")
     if isinstance(value, CellError):
         raise CellRefused("import.cell.cell_error", code=value.code)
     raise CellRefused("import.cell.account_invalid")

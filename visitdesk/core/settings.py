@@ -63,6 +63,14 @@ class Settings:
     """Share of disposable income the bank allows for repayment."""
     extra_required_fields: tuple[str, ...] = field(default_factory=tuple)
     """Account fields a bank marks as required on import beyond the four always required."""
+    import_amount_ceiling: Decimal = Decimal("100000000.00")
+    """Largest amount an import accepts in one cell; anything above is a row error."""
+    import_credit_fields: tuple[str, ...] = field(default_factory=tuple)
+    """Amount fields that may be negative on import (a credit balance), e.g. ``other_fees``;
+    in every other amount field a negative figure is a row error."""
+    figures_max_age_days: int = 30
+    """Documents and talking points warn when an account's figures (its ``as_of`` date) are
+    older than this many days, or when the date was assumed at import."""
 
     # --- privacy ---
     lock_after_minutes: int = 5

@@ -326,7 +326,7 @@ class ImportDialog(QDialog):
             combo = QComboBox()
             combo.addItem(tr("ui.import.map.extra"), None)
             for field in ACCOUNT_FIELDS:
-                combo.addItem(tr(f"ui.detail.{field}"), field)
+                combo.addItem(tr(f"import.field.{field}"), field)
             current = mapping.columns.get(header)
             combo.setCurrentIndex(max(combo.findData(current), 0) if current else 0)
             combo.currentIndexChanged.connect(lambda _i: self._mapping_edited())

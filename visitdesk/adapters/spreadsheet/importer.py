@@ -16,9 +16,10 @@ import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from visitdesk.adapters.spreadsheet.reader import (
     OpenpyxlSheet,
@@ -32,16 +33,21 @@ from visitdesk.core.cells import raw_text
 from visitdesk.core.errors import ImportCancelled, ImportRefused
 from visitdesk.core.importing import (
     ImportReport,
+    ImportRules,
+    Note,
     ParseResult,
     Problem,
     RowParser,
     as_of_from_titles,
+    bundled_rules,
     field_label,
 )
 from visitdesk.core.mapping import (
     HEADER_SCAN_ROWS,
+    ColumnMapping,
     SynonymTable,
     apply_override,
+    column_letter,
     find_header_row,
     header_names,
     load_synonyms,
@@ -71,6 +77,14 @@ class MappingProposal:
     """Headers whose mapping is a guess (partial match or a second claim on a field)."""
     missing_required: list[str]
     """Required fields no column maps to (the import would be refused)."""
+    notes: list[str] = field(default_factory=list)
+    """What the import will do with columns it does not map (a second candidate for a field
+    left out, a recognised column kept as extra, a column without header), in the UI
+    language: shown before the import runs."""
+    as_of: date | None = None
+    """The data date a title row states, or None (the import date would be assumed)."""
+    header_rows: int = 1
+    """1, or 2 for a two-row header (group headers above sub-headers)."""
 
 
 def inspect_workbook(path: str | os.PathLike[str]) -> WorkbookInfo:
@@ -86,11 +100,37 @@ def detect_mapping(path: str | os.PathLike[str], sheet: str | None = None, *,
     settings = settings or Settings()
     table = table or load_synonyms()
     with OpenWorkbook(Path(path)) as wb:
-        reader, header_no, mapping, rows = _locate(wb, sheet, table, settings, None)
-        _close(rows)
-        return MappingProposal(reader.name, header_no, list(mapping.headers),
+        located = _locate(wb, sheet, table, settings, None)
+        _close(located.rows)
+        mapping = located.mapping
+        return MappingProposal(located.reader.name, located.header_no, list(mapping.headers),
                                dict(mapping.columns), list(mapping.unsure),
-                               list(mapping.missing_required))
+                               list(mapping.missing_required),
+                               [n.message for n in column_notes(mapping, table)],
+                               located.title_as_of, located.header_rows)
+
+
+def column_notes(mapping: ColumnMapping, table: SynonymTable) -> list[Note]:
+    """Notes naming every header column the import does not map, and why."""
+    notes = []
+    dropped = {d[0]: d for d in mapping.dropped}
+    for i, header in enumerate(mapping.headers):
+        if mapping.columns.get(header) is not None:
+            continue
+        if header in dropped:
+            _h, name, used = dropped[header]
+            notes.append(Note("column", tr("import.note.dropped", column=header,
+                                           field=field_label(name), used=used), column=header))
+        elif header == f"[{column_letter(i)}]":
+            notes.append(Note("column", tr("import.note.blank_header", column=column_letter(i)),
+                              column=header))
+        else:
+            kept = table.recognised_as(header.split("/")[-1]) or table.recognised_as(header)
+            if kept:
+                notes.append(Note("column", tr("import.note.recognised", column=header,
+                                               what=tr(f"import.recognised.{kept}")),
+                                  column=header))
+    return notes
 
 
 def _close(rows: Iterator[Row]) -> None:
@@ -104,9 +144,21 @@ def _required(settings: Settings, table: SynonymTable) -> list[str]:
     return list(dict.fromkeys([*table.required, *settings.extra_required_fields]))
 
 
+@dataclass
+class _Located:
+    reader: Any
+    header_no: int
+    """Excel row of the (last) header row."""
+    mapping: ColumnMapping
+    rows: Iterator[Row]
+    """The rows after the header."""
+    title_as_of: date | None
+    header_rows: int = 1
+
+
 def _locate(wb: OpenWorkbook, sheet: str | None, table: SynonymTable, settings: Settings,
-            cancel: Cancel | None):
-    """(reader, header row no., mapping, iterator over the rows after the header)."""
+            cancel: Cancel | None) -> _Located:
+    """The header row(s), the proposed mapping and an iterator over the rows after them."""
     names = wb.sheet_names_in_order(sheet)
     first_failure: tuple | None = None
     for name in names:
@@ -123,19 +175,38 @@ def _locate(wb: OpenWorkbook, sheet: str | None, table: SynonymTable, settings: 
                 first_failure = (name, top)
             _close(rows)
             continue
-        header_no, header_cells = top[idx]
-        cells = list(header_cells)
-        while cells and (cells[-1] is None or str(cells[-1]).strip() == ""):
+        scan = getattr(reader, "scan", None)
+        merged = list(scan.merged) if scan is not None else []
+        upper = _two_row_header(top, idx, merged)
+        hints: dict[str, list[str]] = {}
+        if upper is not None:
+            header_no = top[upper + 1][0]
+            texts, hints = _combined_headers(top[upper][1], top[upper + 1][1], top[upper][0],
+                                             merged)
+            last = upper + 1
+        else:
+            header_no, header_cells = top[idx]
+            texts = [_cell_text(c) for c in header_cells]
+            last = idx
+        cells = list(texts)
+        while cells and not cells[-1].strip():
             cells.pop()
-        headers = header_names([c if isinstance(c, str) else raw_text(c) for c in cells])
-        mapping = propose_mapping(headers, table, _required(settings, table))
+        # A column with data but no header is kept (named by its letter), never dropped.
+        data_width = _data_width(top[last + 1:])
+        if data_width > len(cells):
+            cells += [""] * (data_width - len(cells))
+        headers = header_names(cells)
+        hints = {h: hints[t] for h, t in zip(headers, cells, strict=True) if t in hints}
+        mapping = propose_mapping(headers, table, _required(settings, table), hints=hints)
         if isinstance(reader, OpenpyxlSheet):
             _close(rows)
             rest: Iterator[Row] = (r for r in reader.rows(len(headers)) if r[0] > header_no)
         else:
-            rest = itertools.chain(top[idx + 1:], rows)
-        reader.title_as_of = as_of_from_titles(r for _n, r in top[:idx])
-        return reader, header_no, mapping, rest
+            rest = itertools.chain(top[last + 1:], rows)
+        title_as_of = as_of_from_titles(r for _n, r in top[:min(idx, upper or idx)])
+        reader.title_as_of = title_as_of
+        return _Located(reader, header_no, mapping, rest, title_as_of,
+                        2 if upper is not None else 1)
     assert first_failure is not None
     name, top = first_failure
     found = [str(c).strip() for _n, r in top for c in r if c not in (None, "") and str(c).strip()]
@@ -145,18 +216,107 @@ def _locate(wb: OpenWorkbook, sheet: str | None, table: SynonymTable, settings: 
                  found="、".join(dict.fromkeys(found[:12])))
 
 
+def _data_width(rows: Sequence[Row]) -> int:
+    """Columns up to the last one holding anything in the first rows below the header."""
+    width = 0
+    for _n, values in rows:
+        for c in range(len(values) - 1, width - 1, -1):
+            v = values[c]
+            if v is not None and not (isinstance(v, str) and not v.strip()):
+                width = c + 1
+                break
+    return width
+
+
+def _two_row_header(top: Sequence[Row], idx: int,
+                    merged: Sequence[tuple[int, int, int, int]]) -> int | None:
+    """Index in ``top`` of the upper of two header rows, or None for a one-row header.
+
+    Two header rows are told by their merged cells: a group header merged across columns
+    in the upper row, or a header merged down across both rows (家庭住址 beside 欠款明细 /
+    本金 / 利息)."""
+    if not merged:
+        return None
+
+    def two_rows_at(i: int) -> bool:
+        if i < 0 or i + 1 >= len(top):
+            return False
+        r = top[i][0] - 1  # 0-based Excel row of the upper candidate
+        if top[i + 1][0] - 1 != r + 1:
+            return False
+        lower = top[i + 1][1]
+        filled = sum(1 for v in lower if v is not None and str(v).strip())
+        # A group spans some of the columns; a title merged across the whole table is no group.
+        across = any(r1 == r and r2 == r and 0 < c2 - c1 < filled - 1
+                     for r1, c1, r2, c2 in merged)
+        down = any(r1 == r and r2 == r + 1 for r1, _c1, r2, _c2 in merged)
+        return across or down
+
+    for upper in (idx - 1, idx):
+        if two_rows_at(upper):
+            return upper
+    return None
+
+
+def _combined_headers(upper: Sequence[object], lower: Sequence[object], upper_no: int,
+                      merged: Sequence[tuple[int, int, int, int]]
+                      ) -> tuple[list[str], dict[str, list[str]]]:
+    """One header text per column of a two-row header, and other texts to try for each.
+
+    A sub-header under a group is named ``group/sub``; a header merged down across both
+    rows keeps its own text. The texts to try are the sub-header alone, the two joined,
+    and the group (for a sub-header that only says 金额)."""
+    width = max(len(upper), len(lower))
+    groups = [None if c >= len(upper) else upper[c] for c in range(width)]
+    r = upper_no - 1
+    for r1, c1, r2, c2 in merged:
+        if r1 == r and r2 == r and c2 > c1 and c1 < width:
+            for c in range(c1 + 1, min(c2, width - 1) + 1):
+                groups[c] = groups[c1]
+    texts: list[str] = []
+    hints: dict[str, list[str]] = {}
+    for c in range(width):
+        g = _cell_text(groups[c])
+        s = _cell_text(lower[c] if c < len(lower) else None)
+        if g and s and g != s:
+            text = f"{g}/{s}"
+            hints[text] = [s, g + s, g]
+        else:
+            text = s or g
+        texts.append(text)
+    return texts, hints
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    return " ".join((value if isinstance(value, str) else raw_text(value)).split())
+
+
+def import_rules(settings: Settings) -> ImportRules:
+    """The bundled import policy with the bank's amount settings applied."""
+    return replace(bundled_rules(), amount_ceiling=settings.import_amount_ceiling,
+                   credit_fields=tuple(settings.import_credit_fields))
+
+
 def read_accounts(path: str | os.PathLike[str], *, sheet: str | None = None,
                   mapping: dict[str, str | None] | None = None,
                   settings: Settings | None = None, progress: Progress | None = None,
                   cancel: Cancel | None = None, table: SynonymTable | None = None,
                   as_of: date | None = None) -> ParseResult:
     """Read and check every row; nothing is stored. Raises :class:`ImportRefused` (file
-    cannot be imported) or :class:`ImportCancelled`."""
+    cannot be imported) or :class:`ImportCancelled`.
+
+    ``as_of`` is the data date for rows that do not carry their own; without it a date
+    stated in a title row is used, else the import date is assumed (and the report and
+    each account say so)."""
     settings = settings or Settings()
     table = table or load_synonyms()
     path = Path(path)
     with OpenWorkbook(path) as wb:
-        reader, header_no, proposal, rows = _locate(wb, sheet, table, settings, cancel)
+        located = _locate(wb, sheet, table, settings, cancel)
+        reader, header_no, proposal, rows = (located.reader, located.header_no,
+                                             located.mapping, located.rows)
         if cancel is not None and cancel():
             raise ImportCancelled(tr("import.cancelled"))
         if mapping:
@@ -171,11 +331,21 @@ def read_accounts(path: str | os.PathLike[str], *, sheet: str | None = None,
                 missing="、".join(field_label(f) for f in proposal.missing_required),
                 found="、".join(h for h in proposal.headers if not h.startswith("[")),
             )
+        today = date.today()
+        if as_of is not None:
+            fallback, source = as_of, "option"
+        elif located.title_as_of is not None:
+            fallback, source = located.title_as_of, "title"
+        else:
+            fallback, source = today, "assumed"
+        scan = getattr(reader, "scan", None)
+        formulas: dict[int, dict[int, str]] = {}
+        for (r, c), text in (getattr(scan, "formulas", None) or {}).items():
+            formulas.setdefault(r + 1, {})[c] = text
         parser = RowParser(file=path.name, sheet=reader.name, headers=proposal.headers,
                            columns=proposal.columns, required=_required(settings, table),
-                           date1904=reader.date1904,
-                           as_of=as_of or reader.title_as_of or date.today())
-        scan = getattr(reader, "scan", None)
+                           date1904=reader.date1904, as_of=fallback, as_of_source=source,
+                           rules=import_rules(settings), formulas=formulas, today=today)
         merged = scan.merged if scan is not None else []
         if merged:
             rows = _fill_merged(rows, merged, header_no)
@@ -184,16 +354,26 @@ def read_accounts(path: str | os.PathLike[str], *, sheet: str | None = None,
             accounts, problems, skipped = parser.finish()
         if parser.data_rows == 0:
             raise refuse("import.refused.no_data", file=path.name)
-        notes = [
+        far = [
             Problem(reader.name, int("".join(ch for ch in ref if ch.isdigit()) or 0),
                     "".join(ch for ch in ref if ch.isalpha()), "", "warning",
                     tr("import.row.far_cell", cell=ref))
             for _r, ref, _k in reader.notes
         ]
+        if "as_of" in proposal.columns.values():
+            notes = [Note("as_of", tr("import.note.as_of_column"))]
+            source = "column"
+        else:
+            notes = [Note("as_of", tr(f"import.note.as_of_{source}", date=fallback.isoformat()))]
+        if located.header_rows == 2:
+            notes.append(Note("header", tr("import.note.two_row_header", first=header_no - 1,
+                                           last=header_no), header_no - 1, header_no))
+        notes += column_notes(proposal, table) + parser.notes()
         if progress is not None:
             progress(reader.total_rows, reader.total_rows)
         return ParseResult(path.name, reader.name, header_no, dict(proposal.columns),
-                           tuple(accounts), tuple(notes + problems), skipped, parser.data_rows)
+                           tuple(accounts), tuple(far + problems), skipped, parser.data_rows,
+                           tuple(notes), fallback, source, parser.placeholders_by_header())
 
 
 @contextmanager
@@ -272,7 +452,7 @@ def file_sha256(path: Path) -> str:
 def import_file(store, path: str | os.PathLike[str], *, sheet: str | None = None,
                 mapping: dict[str, str | None] | None = None, settings: Settings | None = None,
                 progress: Progress | None = None, cancel: Cancel | None = None,
-                table: SynonymTable | None = None) -> ImportReport:
+                table: SynonymTable | None = None, as_of: date | None = None) -> ImportReport:
     """Read, check and store a file in one transaction.
 
     A refused file gives ``ImportReport(status="refused", error=message)`` and changes
@@ -284,7 +464,7 @@ def import_file(store, path: str | os.PathLike[str], *, sheet: str | None = None
     with _gc_paused():
         try:
             result = read_accounts(path, sheet=sheet, mapping=mapping, settings=settings,
-                                   progress=progress, cancel=cancel, table=table)
+                                   progress=progress, cancel=cancel, table=table, as_of=as_of)
         except ImportRefused as exc:
             return ImportReport(file=path.name, status="refused", error=str(exc))
         outcome = store.upsert_accounts(
@@ -300,6 +480,10 @@ def import_file(store, path: str | os.PathLike[str], *, sheet: str | None = None
         skipped=result.skipped,
         problems=result.problems,
         error=None,
+        notes=result.notes,
+        as_of=result.as_of,
+        as_of_source=result.as_of_source,
+        placeholders=dict(result.placeholders),
     )
 
 
@@ -350,6 +534,6 @@ def write_problems_workbook(report: ImportReport, path: str | os.PathLike[str]) 
 
 
 __all__ = [
-    "MappingProposal", "detect_mapping", "import_file", "inspect_workbook", "read_accounts",
+    "MappingProposal", "column_notes", "detect_mapping", "import_rules", "import_file", "inspect_workbook", "read_accounts",
     "write_problems_workbook",
 ]
