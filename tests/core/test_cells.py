@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from visitdesk.core.cells import (
-    CellProblem,
     CellError,
+    CellProblem,
     CellRefused,
     clean_text,
     excel_serial_to_date,

@@ -41,13 +41,13 @@ def _window(qtbot, argv):
 def test_demo_start_presets_fictional_bank_and_fills_the_store_once(qtbot, tmp_path, demo_book):
     demo_dir = tmp_path / "demo"
     window = _window(qtbot, ["--demo", "--data-dir", str(demo_dir)])
-    assert window.model.rowCount() == 37  # 40 rows, 3 deliberately bad
+    assert window.model.rowCount() == 38  # 40 rows: 2 deliberately bad, 1 with a warning
     assert window.ctx.settings.bank_name == "示例银行"
     assert load_settings(demo_dir).is_configured
     assert not window.needs_first_run
     window.ctx.close()
     again = _window(qtbot, ["--demo", "--data-dir", str(demo_dir)])
-    assert again.model.rowCount() == 37
+    assert again.model.rowCount() == 38
     assert len(again.ctx.store.batches()) == 1  # not imported a second time
     again.ctx.close()
 

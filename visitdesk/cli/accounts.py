@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +18,27 @@ def register(sub: Any) -> None:
     p.add_argument("file", metavar="FILE", help="the workbook or CSV file to import")
     p.add_argument("--sheet", metavar="NAME", help="sheet to import (default: the first "
                    "visible sheet with a header row); hidden sheets only when named")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date, dest="as_of",
+                   help="date the file's figures are as of, for rows without their own "
+                   "(default: the date a title row states, else today, reported as assumed)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p = add_command(sub, "accounts", "list the accounts in the case store", cmd_accounts)
     p.add_argument("--json", action="store_true", help="print a JSON array of accounts")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def cmd_import(ctx) -> int:
     from visitdesk.adapters.spreadsheet import import_file
 
     args = ctx.args
-    report = import_file(ctx.store, Path(args.file), sheet=args.sheet, settings=ctx.settings)
+    report = import_file(ctx.store, Path(args.file), sheet=args.sheet, settings=ctx.settings,
+                         as_of=getattr(args, "as_of", None))
     if args.json:
         print_json(report.to_json())
     elif report.status == "refused":
@@ -35,6 +48,8 @@ def cmd_import(ctx) -> int:
                  status=tr(f"import.status.{report.status}"), sheet=report.sheet,
                  header_row=report.header_row, imported=report.imported,
                  updated=report.updated, skipped=report.skipped))
+        for note in report.notes:
+            print(tr("import.cli.note", message=note.message))
         for p in report.problems:
             print(tr("import.cli.problem", severity=tr(f"import.severity.{p.severity}"),
                      row=p.row, column=p.column, value=p.value, message=p.message))

@@ -458,7 +458,7 @@ def parse_card_no(value: object) -> str | tuple[str, CellProblem | None]:
     """:func:`parse_account_no` for a column of card numbers: a card number failing the
     Luhn check is kept with a warning (it was probably mistyped)."""
     result = parse_account_no(value)
-    number, note = result if type(result) is tuple else (result, None)
+    number, note = result if isinstance(result, tuple) else (result, None)
     if note is None and looks_like_card(number) and not luhn_ok(number):
         return number, CellProblem("import.cell.card_luhn", "warning")
     return result

@@ -1292,6 +1292,7 @@ _ACCOUNT_DEFAULTS = {
     for f in fields(Account)
     if f.default is not MISSING or f.default_factory is not MISSING
 }
+_ACCOUNT_DEFAULTS["principal"] = Decimal("0.00")  # a file giving only a total has no principal
 _FAST_ACCOUNT = not hasattr(Account, "__post_init__") and not hasattr(SourceRef, "__post_init__")
 _FIELD_ORDER = tuple(f.name for f in fields(Account))
 _SOURCE_ORDER = tuple(f.name for f in fields(SourceRef))

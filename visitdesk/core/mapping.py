@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -246,7 +246,7 @@ class ColumnMapping:
 
 def propose_mapping(headers: Sequence[str], table: SynonymTable,
                     required: Sequence[str] = (), *,
-                    hints: dict[str, Sequence[str]] | None = None) -> ColumnMapping:
+                    hints: Mapping[str, Sequence[str]] | None = None) -> ColumnMapping:
     """Map each header to a field. When two headers claim one field, the one with the
     better-ranked synonym wins and the other is left unmapped, marked unsure and listed in
     ``dropped``, except that sure claims on an additive field all map (they add up).

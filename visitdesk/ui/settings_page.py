@@ -67,6 +67,11 @@ OPTIONAL_ACCOUNT_FIELDS: tuple[str, ...] = (
     "overdue_since", "due_date", "branch", "officer",
 )
 """Account fields a bank may additionally mark as required on import."""
+CHECK_FIELDS: dict[str, tuple[str, ...]] = {
+    "extra_required_fields": OPTIONAL_ACCOUNT_FIELDS,
+    "import_credit_fields": ("principal", "interest", "late_fee", "other_fees", "total"),
+}
+"""Settings that are a set of account fields, edited with one check box per field."""
 HUNDRED = Decimal(100)
 
 
@@ -133,11 +138,11 @@ class SettingsForm(QWidget):
             for value in CHOICE_FIELDS[name]:
                 combo.addItem(tr(f"ui.settings.choice.{name}.{value}"), value)
             return combo
-        if name == "extra_required_fields":
+        if name in CHECK_FIELDS:
             box = QWidget()
             grid = QGridLayout(box)
             grid.setContentsMargins(0, 0, 0, 0)
-            for i, field in enumerate(OPTIONAL_ACCOUNT_FIELDS):
+            for i, field in enumerate(CHECK_FIELDS[name]):
                 check = QCheckBox(tr(f"ui.detail.{field}"))
                 check.setObjectName(field)
                 grid.addWidget(check, i // 3, i % 3)
@@ -170,7 +175,7 @@ class SettingsForm(QWidget):
             if name == "language" or name in CHOICE_FIELDS:
                 assert isinstance(editor, QComboBox)
                 editor.setCurrentIndex(max(editor.findData(value), 0))
-            elif name == "extra_required_fields":
+            elif name in CHECK_FIELDS:
                 for check in editor.findChildren(QCheckBox):
                     check.setChecked(check.objectName() in value)
             elif isinstance(editor, QPlainTextEdit):
@@ -200,7 +205,7 @@ class SettingsForm(QWidget):
             if name == "language" or name in CHOICE_FIELDS:
                 assert isinstance(editor, QComboBox)
                 values[name] = editor.currentData()
-            elif name == "extra_required_fields":
+            elif name in CHECK_FIELDS:
                 values[name] = tuple(c.objectName() for c in editor.findChildren(QCheckBox)
                                      if c.isChecked())
             elif isinstance(editor, QPlainTextEdit):

@@ -296,7 +296,8 @@ def _cell_text(value: object) -> str:
 def import_rules(settings: Settings) -> ImportRules:
     """The bundled import policy with the bank's amount settings applied."""
     return replace(bundled_rules(), amount_ceiling=settings.import_amount_ceiling,
-                   credit_fields=tuple(settings.import_credit_fields))
+                   credit_fields=tuple("stated_total" if f == "total" else f
+                                       for f in settings.import_credit_fields))
 
 
 def read_accounts(path: str | os.PathLike[str], *, sheet: str | None = None,
