@@ -229,7 +229,9 @@ def _parse(rows: Iterator[Row], index: dict[str, int], headers: list[str], date1
             value = cells[i_acc]
             account_no = accounts.get(value) if isinstance(value, str) else None
             if account_no is None:
-                account_no = parse_account_no(value)
+                number = parse_account_no(value)
+                # a number cell comes with a "stored as a number" note; the number counts
+                account_no = number[0] if isinstance(number, tuple) else number
                 if isinstance(value, str):
                     accounts[value] = account_no
             col, name = i_amount, "amount"
