@@ -431,7 +431,8 @@ def test_slow_reader_path_gives_the_same_accounts_and_problems(tmp_path, monkeyp
     assert slow.problems == fast.problems
     assert [a.branch for a in fast.accounts] == ["朝阳支行"] * 2 + ["海淀支行"] * 3
     assert fast.accounts[3].principal == Decimal("2.00")
-    assert [(p.row, p.column) for p in fast.problems] == [(4, "欠款本金")]
+    assert [(p.row, p.column, p.severity) for p in fast.problems] == [
+        (4, "欠款本金", "error"), (6, "欠款本金", "warning")]  # =1+1 imported, quoted
 
 
 def test_header_repeated_on_every_page_is_skipped(tmp_path):

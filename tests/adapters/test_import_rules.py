@@ -359,3 +359,39 @@ def test_luhn_is_not_applied_to_account_numbers(tmp_path):
     rows = [[people(1)[0][0], people(1)[0][1], bad, 100.0]]
     result = read_accounts(book(tmp_path / "acc.xlsx", ["客户姓名", "证件号码", "贷款账号", "本金"], rows))
     assert result.problems == () and result.accounts[0].account_no == bad
+
+
+# --- formulas (written part by part: openpyxl cannot store a formula's cached value) ------
+def test_a_formula_with_a_cached_value_is_imported_with_a_warning_quoting_it(tmp_path):
+    from import_corpus import good_rows, simple_xlsx
+
+    rows = good_rows(3)
+    rows[0][3] = ("f", "B2*1.05", "1050")
+    rows[1][3] = ("f", "SUM(E3:G3)", None)
+    path = simple_xlsx(tmp_path / "f.xlsx", rows)
+    result = read_accounts(path)
+    assert [a.principal for a in result.accounts] == [Decimal("1050.00"), Decimal(str(rows[2][3]))]
+    assert at(result, 2) == [("warning", "该数值由工作簿中的公式 =B2*1.05 算出，已按保存的结果导入；请核对。")]
+    assert at(result, 3) == [("error", "该单元格是没有计算结果的公式 =SUM(E3:G3)；请在 Excel 中重新计算并保存。")]
+    assert [p.kind for p in result.problems] == ["formula", "formula"]
+
+
+def test_the_problems_workbook_carries_groups_and_notes(tmp_path, data_dir):
+    from openpyxl import load_workbook
+
+    from visitdesk.adapters.spreadsheet import write_problems_workbook
+
+    rows = [p + [100.0] for p in people(2)]
+    rows[0][2] = rows[0][2][:-1] + str((int(rows[0][2][-1]) + 1) % 10)
+    rows += [["制表人：王五"]]
+    path = book(tmp_path / "w.xlsx", [*HEAD, "本金"], rows)
+    with CaseStore(data_dir) as store:
+        report = import_file(store, path)
+    out = write_problems_workbook(report, tmp_path / "problems.xlsx")
+    wb = load_workbook(out)
+    problems, notes = wb.worksheets
+    assert [c.value for c in problems[5]][:7] == [
+        "客户", 2, "卡号", rows[0][2], "提示",
+        "卡号未通过校验位（Luhn）检查，可能录入有误；已导入，请核对。", "可疑号码"]
+    texts = [r[2].value for r in notes.iter_rows(min_row=2)]
+    assert "第 4 行：表尾（签字、日期、备注）已跳过。" in texts

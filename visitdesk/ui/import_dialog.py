@@ -12,11 +12,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -35,7 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from visitdesk.core.errors import ImportCancelled, InputError, VisitdeskError
-from visitdesk.core.mapping import ACCOUNT_FIELDS, ALWAYS_REQUIRED
+from visitdesk.core.importing import PROBLEM_KINDS
+from visitdesk.core.mapping import ACCOUNT_FIELDS, ADDITIVE_FIELDS, ALWAYS_REQUIRED
 from visitdesk.i18n import tr
 from visitdesk.ui.rows_model import ModelIndex, RowsModel
 from visitdesk.ui.workers import Worker
@@ -139,6 +141,20 @@ class ImportDialog(QDialog):
         row.addWidget(self.header_label, 1)
         v.addLayout(row)
 
+        row = QHBoxLayout()
+        row.addWidget(QLabel(tr("import.ui.as_of")))
+        self.as_of_edit = QDateEdit()
+        self.as_of_edit.setCalendarPopup(True)
+        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        self.as_of_edit.setDate(QDate.currentDate())
+        self.as_of_edit.dateChanged.connect(self._as_of_edited)
+        row.addWidget(self.as_of_edit)
+        self.as_of_label = QLabel()
+        self.as_of_label.setWordWrap(True)
+        row.addWidget(self.as_of_label, 1)
+        v.addLayout(row)
+        self._as_of_chosen = False
+
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -198,6 +214,18 @@ class ImportDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         v.addWidget(self.summary)
+        self.notes_label = QLabel()
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        v.addWidget(self.notes_label)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(tr("import.ui.group")))
+        self.group_combo = QComboBox()
+        self.group_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.group_combo.currentIndexChanged.connect(self._group_changed)
+        row.addWidget(self.group_combo)
+        row.addStretch(1)
+        v.addLayout(row)
         self.problems_model = ProblemsModel(self)
         self.problems_view = QTableView()
         self.problems_view.setModel(self.problems_model)
@@ -313,8 +341,34 @@ class ImportDialog(QDialog):
         extra = tuple(getattr(self.settings, "extra_required_fields", ()) or ())
         return ALWAYS_REQUIRED + tuple(f for f in extra if f not in ALWAYS_REQUIRED)
 
+    def _show_as_of(self, mapping: Any) -> None:
+        stated = getattr(mapping, "as_of", None)
+        self.as_of_edit.blockSignals(True)
+        if stated is not None:
+            self.as_of_edit.setDate(QDate(stated.year, stated.month, stated.day))
+            self.as_of_label.setText(tr("import.ui.as_of_title"))
+            self.as_of_label.setStyleSheet("")
+        else:
+            self.as_of_edit.setDate(QDate.currentDate())
+            self.as_of_label.setText(tr("import.ui.as_of_assumed"))
+            self.as_of_label.setStyleSheet("color: #8a5300")
+        self.as_of_edit.blockSignals(False)
+        self._as_of_chosen = False
+
+    def _as_of_edited(self, _date: Any) -> None:
+        self._as_of_chosen = True
+        self.as_of_label.setText(tr("import.ui.as_of_chosen"))
+        self.as_of_label.setStyleSheet("")
+
+    def chosen_as_of(self) -> Any:
+        """The data date the user set, or None (the file's title date or the import date)."""
+        if not self._as_of_chosen:
+            return None
+        return self.as_of_edit.date().toPython()
+
     def _show_mapping(self, mapping: Any) -> None:
         self.mapping = mapping
+        self._show_as_of(mapping)
         unsure = set(getattr(mapping, "unsure", ()) or ())
         headers = list(mapping.headers)
         self.header_label.setText(tr("ui.import.header_row", row=mapping.header_row))
@@ -354,27 +408,39 @@ class ImportDialog(QDialog):
         chosen = self.chosen_mapping()
         fields = [f for f in chosen.values() if f]
         problems = []
-        missing = [f for f in self.required_fields() if f not in fields]
+        required = self.required_fields()
+        if "total" in fields:  # a total stands in for the principal (it is the debt)
+            required = tuple(f for f in required if f != "principal")
+        missing = [f for f in required if f not in fields]
         if missing:
             problems.append(tr(
                 "ui.import.missing_required",
-                fields="、".join(tr(f"ui.detail.{f}") for f in missing),
+                fields="、".join(tr(f"import.field.{f}") for f in missing),
                 headers="、".join(chosen) or "—"))
-        doubled = sorted({f for f in fields if fields.count(f) > 1}, key=ACCOUNT_FIELDS.index)
+        doubled = sorted({f for f in fields if fields.count(f) > 1 and f not in ADDITIVE_FIELDS},
+                         key=ACCOUNT_FIELDS.index)
         if doubled:
-            problems.append(tr("ui.import.mapped_twice",
-                               fields="、".join(tr(f"ui.detail.{f}") for f in doubled)))
+            problems.append(tr("import.ui.mapped_twice",
+                               fields="、".join(tr(f"import.field.{f}") for f in doubled)))
         return problems
 
     def _mapping_edited(self) -> None:
         problems = self.mapping_problems() if self.mapping is not None else []
         unsure = bool(getattr(self.mapping, "unsure", None))
+        notes = list(getattr(self.mapping, "notes", ()) or ())
+        chosen = self.chosen_mapping() if self.mapping is not None else {}
+        summed = sorted({f for f in chosen.values()
+                         if f in ADDITIVE_FIELDS and list(chosen.values()).count(f) > 1},
+                        key=ACCOUNT_FIELDS.index)
+        notes += [tr("import.ui.summed", field=tr(f"import.field.{f}"),
+                     columns="、".join(h for h, g in chosen.items() if g == f)) for f in summed]
+        tail = "".join("\n• " + n for n in notes)
         if problems:
-            self._set_message("\n".join(problems), error=True)
+            self._set_message("\n".join(problems) + tail, error=True)
         elif unsure:
-            self._set_message(tr("ui.import.check_unsure"))
+            self._set_message(tr("ui.import.check_unsure") + tail)
         elif self.mapping is not None:
-            self._set_message(tr("ui.import.ready"))
+            self._set_message(tr("ui.import.ready") + tail)
         self._update_buttons()
 
     # --- import -------------------------------------------------------------------------
@@ -384,6 +450,7 @@ class ImportDialog(QDialog):
         path_, data_dir, settings = self.path, self.data_dir, self.settings
         sheet = self.sheet_combo.currentData() if self.sheet_combo.count() > 1 else None
         mapping = self.chosen_mapping()
+        as_of = self.chosen_as_of()
 
         def job(progress: Any, cancelled: Any) -> Any:
             from visitdesk.adapters.spreadsheet import import_file
@@ -395,7 +462,7 @@ class ImportDialog(QDialog):
             with CaseStore(data_dir) as store:
                 return import_file(store, path_, sheet=sheet, mapping=mapping,
                                    settings=settings, progress=report_progress,
-                                   cancel=cancelled)
+                                   cancel=cancelled, as_of=as_of)
 
         self.progress.setRange(0, 0)
         self.progress_label.setText(tr("ui.import.reading", file=path_.name))
@@ -456,6 +523,20 @@ class ImportDialog(QDialog):
         sheet = getattr(report, "sheet", "") or ""
         text = tr("ui.import.result_file", file=report.file, sheet=sheet or "—") + "\n" + text
         self.summary.setText(text)
+        notes = list(getattr(report, "notes", ()) or ())
+        self.notes_label.setText("\n".join("• " + n.message for n in notes))
+        self.notes_label.setVisible(bool(notes))
+        self._problems = problems
+        self.group_combo.blockSignals(True)
+        self.group_combo.clear()
+        self.group_combo.addItem(tr("import.ui.group_all", count=len(problems)), None)
+        for kind in PROBLEM_KINDS:
+            count = sum(1 for p in problems if getattr(p, "kind", "other") == kind)
+            if count:
+                self.group_combo.addItem(tr(f"import.kind.{kind}", count=count), kind)
+        self.group_combo.setCurrentIndex(0)
+        self.group_combo.blockSignals(False)
+        self.group_combo.setVisible(bool(problems))
         self.problems_model.set_problems(problems)
         if len(problems) <= WRAP_LIMIT:
             # Few problems: wrap the reasons so each can be read whole.
@@ -467,6 +548,15 @@ class ImportDialog(QDialog):
         self.save_button.setEnabled(bool(problems))
         self.saved_label.clear()
         self.pages.setCurrentIndex(self.PAGE_RESULT)
+
+    def _group_changed(self, _index: int) -> None:
+        kind = self.group_combo.currentData()
+        problems = list(getattr(self, "_problems", ()))
+        if kind is not None:
+            problems = [p for p in problems if getattr(p, "kind", "other") == kind]
+        self.problems_model.set_problems(problems)
+        if len(problems) <= WRAP_LIMIT:
+            self.problems_view.resizeRowsToContents()
 
     def save_problems(self) -> None:
         if self.report is None:

@@ -508,7 +508,7 @@ def write_problems_workbook(report: ImportReport, path: str | os.PathLike[str]) 
                  warnings=len(report.warnings))
     set_text(ws.cell(2, 1), summary if report.status != "refused" else (report.error or ""))
     headers = [tr(f"import.problems.col.{k}") for k in
-               ("sheet", "row", "column", "value", "severity", "message")]
+               ("sheet", "row", "column", "value", "severity", "message", "kind")]
     header_row = 4
     for i, text in enumerate(headers, start=1):
         cell = ws.cell(header_row, i)
@@ -524,11 +524,31 @@ def write_problems_workbook(report: ImportReport, path: str | os.PathLike[str]) 
         set_text(ws.cell(r, 5), tr(f"import.severity.{p.severity}"))
         set_text(ws.cell(r, 6), p.message)
         ws.cell(r, 6).alignment = Alignment(wrap_text=True, vertical="top")
+        set_text(ws.cell(r, 7), tr(f"import.kind.{p.kind}", count="").replace("（）", "")
+                 .replace(" ()", ""))
         if p.severity == "error":
             ws.cell(r, 5).fill = error_fill
-    for letter, width in zip("ABCDEF", (14, 8, 16, 24, 8, 60), strict=True):
+    for letter, width in zip("ABCDEFG", (14, 8, 16, 24, 8, 60, 14), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = ws.cell(header_row + 1, 1)
+    if report.notes:
+        # What the import did besides cells: rows skipped as footer or totals, columns
+        # left out, placeholders read as not given, where the data date came from.
+        notes = wb.create_sheet(tr("import.problems.notes_title")[:31])
+        for c, key in enumerate(("row", "column", "note"), start=1):
+            cell = notes.cell(1, c)
+            set_text(cell, tr(f"import.problems.col.{key}"))
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDE4EE")
+        for r, n in enumerate(report.notes, start=2):
+            if n.first_row is not None:
+                span = str(n.first_row) if n.last_row in (None, n.first_row) else \
+                    f"{n.first_row}–{n.last_row}"
+                set_text(notes.cell(r, 1), span)
+            set_text(notes.cell(r, 2), n.column)
+            set_text(notes.cell(r, 3), n.message)
+        for letter, width in zip("ABC", (12, 18, 90), strict=True):
+            notes.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     wb.save(buffer)
     return atomic_write_bytes(path, buffer.getvalue())

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import array
 import functools
+import html
 import itertools
 import posixpath
 import re
@@ -549,6 +550,8 @@ _PREFIXED = re.compile(rb'<[^\s<>/:!?"]+:(?:c|row)[\s>/]')
 _V = re.compile(rb"<v>([^<]*)</v>")
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 _FORMULA = re.compile(rb"<f[\s>/]")
+_F_TEXT = re.compile(rb"<f(?:\s[^>]*)?>([^<]*)</f>")
+MAX_FORMULAS = 200_000
 _ERROR_TYPE = re.compile(rb't="e"')
 MAX_MERGES = 100_000
 
@@ -602,6 +605,9 @@ class SheetScan:
     """(row 0-based, col 0-based) → error for formulas without a cached value and #errors."""
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     """Merged ranges as (first row, first col, last row, last col), 0-based."""
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    """(row, col) 0-based → formula text (``=B2*1.05``) of formulas with a cached value; the
+    import imports the value with a warning quoting the formula (at most MAX_FORMULAS)."""
     rows: int = 0
     """Row elements with a row number (``<row r="…"``; other spellings go to the slow
     reader, which counts the rows it yields)."""
@@ -699,7 +705,12 @@ def _find_bad_cells(chunk: bytes, scan: SheetScan) -> None:
         key = (int(m.group(2)) - 1, col_index(m.group(1)) - 1)
         v = _V.search(cell)
         value = v.group(1) if v else b""
+        f = _F_TEXT.search(cell)
+        formula = "=" + html.unescape(f.group(1).decode("utf-8", "replace")) if f else "=…"
         if b't="e"' in cell[: cell.find(b">") + 1]:
-            scan.bad_cells[key] = CellError(value.decode("utf-8", "replace") or "#ERROR")
+            scan.bad_cells[key] = CellError(value.decode("utf-8", "replace") or "#ERROR",
+                                            formula if b"<f" in cell else "")
         elif b"<f" in cell and not value:
-            scan.bad_cells[key] = CellError("formula")
+            scan.bad_cells[key] = CellError("formula", formula)
+        elif b"<f" in cell and len(scan.formulas) < MAX_FORMULAS:
+            scan.formulas[key] = formula
