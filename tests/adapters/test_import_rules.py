@@ -82,6 +82,7 @@ def test_someone_elses_details_never_map_to_the_customer(tmp_path, header):
     path = book(tmp_path / "o.xlsx", [*HEAD, "本金", header], [p + [10.0, "x"] for p in people(1)])
     proposal = detect_mapping(path)
     assert proposal.columns[header] is None and header not in proposal.unsure
+    assert proposal.notes == [f"“{header}”列是他人的信息，不会作为客户本人的姓名、证件、电话或地址，作为其他信息保存。"]
 
 
 def test_several_fee_columns_add_up_into_one_component(tmp_path):

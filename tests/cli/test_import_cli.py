@@ -98,3 +98,21 @@ def test_accounts_table_lists_accounts_in_the_ui_language(tmp_path):
     assert "客户姓名" in done.stdout and "共 38 户" in done.stdout
     en = run("--data-dir", data, "accounts", "--lang", "en")
     assert "Principal" in en.stdout and "38 accounts" in en.stdout
+
+
+def test_import_as_of_option_and_notes_in_json_and_text(tmp_path):
+    path = simple_xlsx(tmp_path / "a.xlsx", good_rows(2) + [["制表人：王五", None, None, None]])
+    data = str(tmp_path / "d")
+    done = run("--data-dir", data, "import", str(path), "--as-of", "2024-06-30", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["status"], report["as_of"], report["as_of_source"]) == (
+        "imported", "2024-06-30", "option")
+    assert [(n["kind"], n["first_row"], n["last_row"]) for n in report["notes"]] == [
+        ("as_of", None, None), ("footer", 4, 4)]
+    accounts = json.loads(run("--data-dir", data, "accounts", "--json").stdout)
+    assert {(a["as_of"], a["as_of_assumed"]) for a in accounts} == {("2024-06-30", False)}
+    text = run("--data-dir", data, "--lang", "en", "import", str(path))
+    assert "  note: Footer (sign-off, dates, notes) skipped at row 4." in text.stdout
+    bad = run("--data-dir", data, "import", str(path), "--as-of", "30/06/2024")
+    assert bad.returncode == 2

@@ -124,6 +124,9 @@ def column_notes(mapping: ColumnMapping, table: SynonymTable) -> list[Note]:
         elif header == f"[{column_letter(i)}]":
             notes.append(Note("column", tr("import.note.blank_header", column=column_letter(i)),
                               column=header))
+        elif table.about_someone_else(header):
+            notes.append(Note("column", tr("import.note.someone_else", column=header),
+                              column=header))
         else:
             kept = table.recognised_as(header.split("/")[-1]) or table.recognised_as(header)
             if kept:
