@@ -99,9 +99,13 @@ def clean_text(value: object) -> str:
     else:
         text = raw_text(value)
     text = text.replace("\u3000", " ").strip()
-    if "  " in text or "\n" in text or "\t" in text:
+    if _ODD_SPACE.search(text):
         text = " ".join(text.split())
     return text
+
+
+_ODD_SPACE = re.compile(r"\s\s|[^\S ]")
+"""Two spaces in a row, or any white space other than a plain space (tab, line break …)."""
 
 
 _INVISIBLE = re.compile(

@@ -22,6 +22,7 @@ from typing import Any
 from visitdesk.core.accounts import Account, SourceRef
 from visitdesk.core.cells import (
     _ID_WEIGHT_SUM_48,
+    _ODD_SPACE,
     ID_CHECK,
     ID_WEIGHTS,
     MAX_AMOUNT,
@@ -1092,7 +1093,7 @@ def _date1904(v: Any) -> date:
 
 
 def _text(v: Any) -> str:
-    if type(v) is str and "  " not in v and "\n" not in v and v == v.strip() and "\u3000" not in v:
+    if type(v) is str and v == v.strip() and _ODD_SPACE.search(v) is None:
         return v
     if isinstance(v, CellError):
         raise CellRefused("import.cell.cell_error", code=v.code)
@@ -1124,6 +1125,8 @@ _INVISIBLE_IN_JOINED = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1e\x7f-\x9f\u200b-\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u2069\ufeff]")
 """``cells._INVISIBLE`` without the unit separator that joins a column's cells here."""
+_ODD_SPACE_IN_JOINED = re.compile(r"[^\S \x1f]")
+"""White space other than a plain space (or the separator): the cell needs cleaning."""
 
 
 def _all_str_joined(values: Sequence[object]) -> str | None:
@@ -1140,7 +1143,8 @@ def _all_str_joined(values: Sequence[object]) -> str | None:
 def fast_text(values: Sequence[object], formula_checked: bool = False, limit: int = 1 << 30,
               placeholders: frozenset[str] | None = None) -> list | None:
     joined = _all_str_joined(values)
-    if joined is None or any(d in joined for d in _DIRTY_TEXT) or _INVISIBLE_IN_JOINED.search(joined):
+    if (joined is None or any(d in joined for d in _DIRTY_TEXT)
+            or _INVISIBLE_IN_JOINED.search(joined) or _ODD_SPACE_IN_JOINED.search(joined)):
         return None
     if list(map(str.strip, values)) != list(values):  # type: ignore[arg-type]
         return None
