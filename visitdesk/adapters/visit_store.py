@@ -221,8 +221,11 @@ class VisitRepository:
         check_record(base.to_json())
         stamp = now_iso()
         with self.store.transaction() as c:
+            # the audit log remembers discarded drafts: their numbers are never given again
             number = c.execute(
-                "SELECT COALESCE(MAX(CAST(SUBSTR(id, 2) AS INTEGER)), 0) FROM visit"
+                "SELECT COALESCE(MAX(n), 0) FROM (SELECT CAST(SUBSTR(id, 2) AS INTEGER) AS n"
+                " FROM visit UNION ALL SELECT CAST(SUBSTR(visit_id, 2) AS INTEGER)"
+                " FROM audit_log)"
             ).fetchone()[0] + 1
             new = dataclasses.replace(base, id=f"V{number:06d}")
             self._insert(c, new, stamp)
@@ -307,6 +310,26 @@ class VisitRepository:
                                [("amendment", None, new.amendment.to_json()
                                  if new.amendment else None)])
         return new
+
+    def discard_draft(self, visit_id: str, who: str) -> VisitRecord | None:
+        """Delete the newest version when it is a draft (started by mistake); the audit log
+        keeps an entry saying so. Returns the version that is now the newest (the finalised
+        one an amendment draft was made from), or None when the whole visit is gone."""
+        record = self.get(visit_id)
+        if record.state != "draft":
+            raise StateError(tr("visit.error.not_draft", id=record.id, version=record.version,
+                                state=tr(f"visit.state.{record.state}")))
+        stamp = now_iso()
+        with self.store.transaction() as c:
+            c.execute("DELETE FROM visit WHERE id=? AND version=? AND state='draft'",
+                      (visit_id, record.version))
+            c.execute("DELETE FROM open_draft WHERE visit_id=?", (visit_id,))
+            self._append_audit(c, who, stamp, visit_id, record.version,
+                               [("discarded", "draft", None)])
+        try:
+            return self.get(visit_id)
+        except NotFound:
+            return None
 
     def mark_signed(self, visit_id: str, who: str, *, officer: Signature | None = None,
                     customer: Signature | None = None, version: int | None = None,

@@ -9,9 +9,10 @@ resets the model. The view only ever asks for the few rows it shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -53,11 +54,57 @@ COLUMNS: tuple[Column, ...] = (
            lambda a: -1 if a.overdue_days is None else a.overdue_days, True),
     Column("bucket", lambda a: overdue_bucket(a.overdue_days),
            lambda a: BUCKETS.index(overdue_bucket(a.overdue_days))),
+    # the visit column is filled from the visits (``AccountIndex.visits``), not the account
+    Column("visit", lambda a: "", lambda a: 0),
     Column("branch", lambda a: a.branch, lambda a: a.branch),
     Column("officer", lambda a: a.officer, lambda a: a.officer),
     Column("address", lambda a: a.address, lambda a: a.address),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
+VISIT_COLUMN = COLUMN_KEYS.index("visit")
+
+VISIT_STATES = ("none", "draft", "finalised", "signed")
+"""An account's visit status, in the order the accounts table sorts them."""
+
+
+@dataclass(frozen=True)
+class AccountVisit:
+    """What the accounts table shows of an account's visits."""
+
+    state: str
+    """``none``, ``draft``, ``finalised`` or ``signed``: the state of its newest visit."""
+    last_date: str
+    """The day of its most recent visit (ISO), or empty."""
+
+
+NO_VISIT = AccountVisit("none", "")
+
+
+def visit_status_by_account(summaries: Iterable[Any]) -> dict[str, AccountVisit]:
+    """``VisitSummary`` rows (oldest visit first) → each account's newest state, last date."""
+    result: dict[str, AccountVisit] = {}
+    for s in summaries:
+        previous = result.get(s.account_no, NO_VISIT)
+        day = s.visit_date or (s.updated_at or "")[:10]
+        result[s.account_no] = AccountVisit(s.state, max(previous.last_date, day))
+    return result
+
+
+def read_visit_status(data_dir: str | Path, store: Any = None) -> dict[str, AccountVisit]:
+    """The visit status of every account, from the store (its own connection when ``store``
+    is None, so a worker can call it)."""
+    from visitdesk.adapters.store import CaseStore
+    from visitdesk.adapters.visit_store import VisitRepository
+
+    if store is not None:
+        return visit_status_by_account(VisitRepository(store).list())
+    with CaseStore(Path(data_dir)) as own:
+        return visit_status_by_account(VisitRepository(own).list())
+
+
+def visit_text(visit: AccountVisit) -> str:
+    state = tr(f"records.visit.{visit.state}")
+    return f"{state} · {visit.last_date}" if visit.last_date else state
 
 
 def _haystack(a: Account) -> str:
@@ -83,10 +130,16 @@ class AccountIndex:
         self.branch: list[str] = [a.branch for a in self.accounts]
         self.bucket: list[str] = [overdue_bucket(a.overdue_days) for a in self.accounts]
         self.position: dict[str, int] = {a.account_no: i for i, a in enumerate(self.accounts)}
+        self.visits: dict[str, AccountVisit] = {}
+        """Each account's visit status by account number (absent: no visit)."""
         self._orders: dict[int, list[int]] = {}
         if eager:
-            for column in range(len(COLUMNS)):
-                self.order(column)
+            self.sort_all()
+
+    def sort_all(self) -> None:
+        """Compute every column's order now (in the loader's worker thread)."""
+        for column in range(len(COLUMNS)):
+            self.order(column)
 
     def __len__(self) -> int:
         return len(self.accounts)
@@ -95,7 +148,10 @@ class AccountIndex:
         """All row numbers sorted ascending by ``column`` (stable: ties keep file order)."""
         order = self._orders.get(column)
         if order is None:
-            if COLUMNS[column].key == "name":
+            if column == VISIT_COLUMN:
+                states = [self.visit(a.account_no) for a in self.accounts]
+                keys: list[Any] = [(VISIT_STATES.index(v.state), v.last_date) for v in states]
+            elif COLUMNS[column].key == "name":
                 keys = self.name_keys()
             else:
                 key = COLUMNS[column].sort_key
@@ -115,6 +171,13 @@ class AccountIndex:
                 keys[i] = k
         return keys
 
+    def visit(self, account_no: str) -> AccountVisit:
+        return self.visits.get(account_no, NO_VISIT)
+
+    def set_visits(self, visits: dict[str, AccountVisit]) -> None:
+        self.visits = dict(visits)
+        self._orders.pop(VISIT_COLUMN, None)
+
 
 class AccountsModel(QAbstractTableModel):
     """Accounts, searched, filtered and sorted in Python; see the module docstring."""
@@ -128,6 +191,7 @@ class AccountsModel(QAbstractTableModel):
         self._search = ""
         self._branch_filter: str | None = None
         self._bucket_filter: str | None = None
+        self._visit_filter: str | None = None
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
 
@@ -193,6 +257,19 @@ class AccountsModel(QAbstractTableModel):
         self._bucket_filter = bucket or None
         self._refilter()
 
+    def set_visit_filter(self, state: str | None) -> None:
+        """Only accounts whose visit status is ``state`` (``none``, ``draft`` …)."""
+        self._visit_filter = state or None
+        self._refilter()
+
+    def set_visit_status(self, visits: dict[str, AccountVisit]) -> None:
+        """New visit statuses (after a visit was started, finalised, signed, discarded)."""
+        self._index.set_visits(visits)
+        self._refilter()
+
+    def visit_of(self, account_no: str) -> AccountVisit:
+        return self._index.visit(account_no)
+
     def _refilter(self) -> None:
         self.beginResetModel()
         self._rows = self._compute_rows()
@@ -212,6 +289,9 @@ class AccountsModel(QAbstractTableModel):
         if bucket is not None:
             bu = self._index.bucket
             order = [i for i in order if bu[i] == bucket]
+        if self._visit_filter is not None:
+            wanted, visit, accounts = self._visit_filter, self._index.visit, self._accounts
+            order = [i for i in order if visit(accounts[i].account_no).state == wanted]
         if needle:
             hay = self._index.hay
             return [i for i in order if needle in hay[i]]
@@ -232,6 +312,8 @@ class AccountsModel(QAbstractTableModel):
         if not (0 <= row < len(self._rows) and 0 <= col < len(COLUMNS)):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
+            if col == VISIT_COLUMN:
+                return visit_text(self._index.visit(self._accounts[self._rows[row]].account_no))
             return COLUMNS[col].display(self._accounts[self._rows[row]])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if COLUMNS[col].numeric:

@@ -50,7 +50,14 @@ from visitdesk import __version__, i18n
 from visitdesk.core.accounts import Account, overdue_bucket
 from visitdesk.core.money import format_yuan
 from visitdesk.i18n import tr
-from visitdesk.ui.accounts_model import BUCKETS, COLUMN_KEYS, AccountIndex, AccountsModel
+from visitdesk.ui.accounts_model import (
+    BUCKETS,
+    COLUMN_KEYS,
+    VISIT_STATES,
+    AccountIndex,
+    AccountsModel,
+    read_visit_status,
+)
 from visitdesk.ui.hooks import optional_attr
 from visitdesk.ui.workers import Worker
 
@@ -61,7 +68,8 @@ VISIT_MODULE = "visitdesk.ui.visit"
 
 COLUMN_WIDTHS = {
     "name": 72, "account_no": 148, "id_number": 160, "phone": 100, "total": 96,
-    "principal": 96, "overdue_days": 70, "bucket": 58, "branch": 80, "officer": 70,
+    "principal": 96, "overdue_days": 70, "bucket": 58, "visit": 150, "branch": 80,
+    "officer": 70,
     "address": 260,
 }
 
@@ -212,6 +220,18 @@ class MainWindow(QMainWindow):
         self.bucket_filter.currentIndexChanged.connect(self._bucket_changed)
         bar.addWidget(QLabel(tr("ui.filter.bucket")))
         bar.addWidget(self.bucket_filter, 1)
+        self.visit_filter = QComboBox()
+        self.visit_filter.setObjectName("visitFilter")
+        self.visit_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.visit_filter.setMinimumContentsLength(3)
+        self.visit_filter.addItem(tr("records.filter.all_visits"), None)
+        for state in VISIT_STATES:
+            self.visit_filter.addItem(tr(f"records.visit.{state}"), state)
+        self.visit_filter.currentIndexChanged.connect(
+            lambda _i: self.model.set_visit_filter(self.visit_filter.currentData()))
+        bar.addWidget(QLabel(tr("ui.filter.visit")))
+        bar.addWidget(self.visit_filter, 1)
         layout.addLayout(bar)
         self._fill_branches()
 
@@ -301,9 +321,14 @@ class MainWindow(QMainWindow):
         self.act_import.setShortcut(QKeySequence.StandardKey.Open)
         self.act_import.triggered.connect(lambda: self.open_import())
         self.act_settings = QAction(tr("ui.action.settings"), self)
+        self.act_settings.setShortcut(QKeySequence("Ctrl+,"))
         self.act_settings.triggered.connect(lambda: self.open_settings())
         self.act_visit = QAction(tr("ui.action.visit"), self)
+        self.act_visit.setShortcut(QKeySequence("Ctrl+N"))
         self.act_visit.triggered.connect(self.start_visit)
+        self.act_visits = QAction(tr("ui.action.visits"), self)
+        self.act_visits.setShortcut(QKeySequence("Ctrl+R"))
+        self.act_visits.triggered.connect(lambda: self.show_visits())
         self.act_quit = QAction(tr("ui.action.quit"), self)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.act_quit.triggered.connect(self.close)
@@ -331,6 +356,7 @@ class MainWindow(QMainWindow):
         acc_menu = menu.addMenu(tr("ui.menu.accounts"))
         acc_menu.addAction(self.act_find)
         acc_menu.addAction(self.act_visit)
+        acc_menu.addAction(self.act_visits)
         set_menu = menu.addMenu(tr("ui.menu.settings"))
         set_menu.addAction(self.act_settings)
         lang_menu = set_menu.addMenu(tr("ui.menu.language"))
@@ -344,6 +370,7 @@ class MainWindow(QMainWindow):
         tb.setMovable(False)
         tb.addAction(self.act_import)
         tb.addAction(self.act_visit)
+        tb.addAction(self.act_visits)
         tb.addSeparator()
         tb.addAction(self.act_settings)
         # documents area (briefing, certificate, verify); absent or broken must not break us
@@ -359,7 +386,9 @@ class MainWindow(QMainWindow):
         """Read the accounts from the store (in a worker with its own connection)."""
         if not background:
             store = self.ctx.store
-            self._set_accounts(AccountIndex(store.accounts(), name_keys=store.name_sort_keys()))
+            index = AccountIndex(store.accounts(), name_keys=store.name_sort_keys())
+            index.set_visits(read_visit_status(self.ctx.data_dir, store))
+            self._set_accounts(index)
             return
         from visitdesk.adapters.store import CaseStore
 
@@ -368,8 +397,10 @@ class MainWindow(QMainWindow):
         def job(_progress: Any, _cancelled: Any) -> AccountIndex:
             # Search keys and every column's sort order are computed here, off the UI thread.
             with CaseStore(data_dir) as store:
-                return AccountIndex(store.accounts(), eager=True,
-                                    name_keys=store.name_sort_keys())
+                index = AccountIndex(store.accounts(), name_keys=store.name_sort_keys())
+                index.set_visits(read_visit_status(data_dir, store))
+                index.sort_all()
+                return index
 
         self.statusBar().showMessage(tr("ui.status.loading"))
         worker = Worker(job)
@@ -412,6 +443,18 @@ class MainWindow(QMainWindow):
         combo.blockSignals(False)
         if previous and index < 0:
             self.model.set_branch_filter(None)
+
+    def refresh_visit_status(self) -> None:
+        """Re-read every account's visit status (one query) after a visit changed."""
+        try:
+            visits = read_visit_status(self.ctx.data_dir, self.ctx.store)
+        except Exception:  # noqa: BLE001 - the column may lag; the visit itself is saved
+            log.exception("reading the visit status failed")
+            return
+        self.model.set_visit_status(visits)
+        visits_window = getattr(self, "visits_window", None)
+        if visits_window is not None and visits_window.isVisible():
+            visits_window.reload()
 
     # --- table and detail ---------------------------------------------------------------
     def current_account(self) -> Account | None:
@@ -489,7 +532,14 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         hook = optional_attr(VISIT_MODULE, "open_visit")
         self.act_visit.setEnabled(hook is not None and self.detail.account is not None)
-        self.act_visit.setToolTip(tr("ui.action.visit") if hook else tr("ui.visit.unavailable"))
+        # a disabled action says why in its tooltip
+        if hook is None:
+            tip = tr("ui.visit.unavailable")
+        elif self.detail.account is None:
+            tip = tr("ui.visit.select_first")
+        else:
+            tip = tr("ui.visit.tip", name=self.detail.account.name)
+        self.act_visit.setToolTip(tip)
 
     # --- plan calculator slot -----------------------------------------------------------
     def _tab_changed(self, index: int) -> None:
@@ -592,6 +642,21 @@ class MainWindow(QMainWindow):
         if hook is None or account is None:
             return
         hook(self, self.ctx, account)
+
+    def show_visits(self) -> Any:
+        """The visits list (one window, raised when already open)."""
+        from visitdesk.ui.records import VisitsWindow
+
+        window = getattr(self, "visits_window", None)
+        if window is None:
+            window = VisitsWindow(self.ctx, self, on_changed=self.refresh_visit_status)
+            self.visits_window = window
+        else:
+            window.reload()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
 
     def show_about(self) -> None:
         QMessageBox.about(self, tr("ui.about.title"),

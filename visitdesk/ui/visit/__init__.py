@@ -73,6 +73,16 @@ def _existing(account_no: str) -> Any:
 
 
 def open_visit(parent: QWidget | None, ctx: Any, account: Any) -> Any:
+    """Resume the account's draft visit, or start one (see :func:`_open_visit`); the main
+    window hears of every state change of the visit."""
+    window = _open_visit(parent, ctx, account)
+    _watch(parent, window)
+    if window is not None:
+        _changed(parent)
+    return window
+
+
+def _open_visit(parent: QWidget | None, ctx: Any, account: Any) -> Any:
     """Resume the account's draft visit, or start one; returns the window (None if refused).
 
     ``ctx`` is the app's :class:`visitdesk.cli.Context` (``settings``, ``store``). When the
@@ -106,6 +116,8 @@ def open_visit(parent: QWidget | None, ctx: Any, account: Any) -> Any:
             )
             box.button(QMessageBox.StandardButton.Yes).setText(tr("visitui.open.new"))
             box.button(QMessageBox.StandardButton.No).setText(tr("visitui.open.view"))
+            # Enter continues with the record that exists; a new one is a deliberate choice
+            box.setDefaultButton(QMessageBox.StandardButton.No)
             answer = box.exec()
             if answer == QMessageBox.StandardButton.No:
                 return _show(ctx, repo, account, repo.get(latest.id))
@@ -141,6 +153,75 @@ def open_visit(parent: QWidget | None, ctx: Any, account: Any) -> Any:
     except VisitdeskError as exc:
         _error(parent, exc)
         return None
+
+
+def open_record(parent: QWidget | None, ctx: Any, visit_id: str) -> Any:
+    """Show the visit ``visit_id`` (its newest version) in its window; None if it is gone."""
+    window = _windows.get(visit_id)
+    if window is not None:
+        return _bring_to_front(window)
+    try:
+        repo = repository(ctx)
+        record = repo.get(visit_id)
+        account = ctx.store.account(record.account_no)
+        if account is None:
+            raise VisitdeskError(tr("cli.error.account_not_found", account_no=record.account_no))
+        window = _show(ctx, repo, account, record)
+    except VisitdeskError as exc:
+        _error(parent, exc)
+        return None
+    _watch(parent, window)
+    return window
+
+
+def discard_draft(parent: QWidget | None, ctx: Any, visit_id: str) -> bool:
+    """Ask, then delete the visit's draft version (an audit entry says so); its window, if
+    open, closes. True when discarded."""
+    try:
+        repo = repository(ctx)
+        record = repo.get(visit_id)
+    except VisitdeskError as exc:
+        _error(parent, exc)
+        return False
+    if record.state != "draft":
+        return False
+    text = tr("visitui.discard.amendment" if record.version > 1 else "visitui.discard.text",
+              id=visit_id, version=record.version)
+    answer = QMessageBox.question(
+        parent, tr("visitui.discard.title"), text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No)
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    window = _windows.pop(visit_id, None)
+    if window is not None:
+        window.discarded = True  # closing must not save it back
+        window.close()
+    try:
+        repo.discard_draft(visit_id, ctx.settings.officer_name or record.officer.name)
+    except VisitdeskError as exc:
+        _error(parent, exc)
+        return False
+    _changed(parent)
+    return True
+
+
+def _changed(parent: Any) -> None:
+    """Tell the main window that a visit's state changed (its accounts table shows it)."""
+    refresh = getattr(parent, "refresh_visit_status", None)
+    if refresh is not None:
+        try:
+            refresh()
+        except Exception:  # noqa: BLE001 - a stale column must never break a visit
+            log.exception("visit status refresh failed")
+
+
+def _watch(parent: Any, window: Any) -> None:
+    if window is not None and parent is not None and hasattr(window, "on_state_changed"):
+        if not getattr(window, "_watched", False):
+            window._watched = True
+            window.on_state_changed.append(lambda _record: _changed(parent))
+            window.on_closed.append(lambda _id: _changed(parent))
 
 
 def offer_recovery(parent: QWidget | None, ctx: Any) -> Any:

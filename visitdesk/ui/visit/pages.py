@@ -1000,7 +1000,12 @@ class FinishPage(Page):
         self.sign_button.setObjectName("sign")
         self.print_button = QPushButton(tr("visitui.finish.print_handout"))
         self.print_button.setObjectName("printHandout")
-        for b in (self.finalise_button, self.amend_button, self.sign_button, self.print_button):
+        self.documents_button = QPushButton(tr("visitui.finish.documents"))
+        self.documents_button.setObjectName("visitDocuments")
+        self.discard_button = QPushButton(tr("visitui.finish.discard"))
+        self.discard_button.setObjectName("discardDraft")
+        for b in (self.finalise_button, self.amend_button, self.sign_button, self.print_button,
+                  self.documents_button, self.discard_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         col.addLayout(buttons)
@@ -1113,8 +1118,31 @@ class FinishPage(Page):
         handout = documents_hook("print_handout")
         self.finalise_button.setVisible(record.editable)
         self.amend_button.setVisible(not record.editable)
-        self.sign_button.setEnabled(sign is not None and record.state in ("finalised", "signed"))
-        self.print_button.setEnabled(handout is not None and not record.editable)
+        can_sign = sign is not None and record.state == "finalised"
+        self.sign_button.setEnabled(can_sign)
+        self.sign_button.setToolTip(tr("visitui.finish.sign_tip") if can_sign else tr(
+            {"draft": "visitui.finish.sign_needs_final",
+             "signed": "visitui.finish.sign_done"}.get(record.state,
+                                                       "visitui.finish.documents_missing")))
+        can_print = handout is not None and not record.editable and bool(record.plan)
+        self.print_button.setEnabled(can_print)
+        self.print_button.setToolTip(
+            tr("visitui.finish.print_tip") if can_print
+            else tr("visitui.finish.print_needs_final") if record.editable
+            else tr("visitui.finish.print_no_plan"))
+        self.documents_button.setEnabled(not record.editable)
+        self.documents_button.setToolTip(
+            tr("visitui.finish.documents_tip") if not record.editable
+            else tr("visitui.finish.documents_needs_final"))
+        self.discard_button.setVisible(record.editable)
+        self.discard_button.setToolTip(tr("visitui.finish.discard_tip"))
+        if record.state == "finalised":
+            # locked but not signed yet: visibly so, in words
+            text += "\n" + tr("visitui.finish.unsigned")
+            self.state_label.setText(text)
+            self.state_label.setStyleSheet("color: #b45309;")
+        else:
+            self.state_label.setStyleSheet("")
         self.documents_note.setText(
             "" if sign and handout else tr("visitui.finish.documents_missing")
         )

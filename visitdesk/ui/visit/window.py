@@ -259,6 +259,10 @@ class VisitWindow(QMainWindow):
         self._dirty = False
         self.on_saved: list[Callable[[str], None]] = []
         self.on_closed: list[Callable[[str], None]] = []
+        self.on_state_changed: list[Callable[[VisitRecord], None]] = []
+        """Called after finalise, amend and signing with the record as stored now."""
+        self.discarded = False
+        """Set when the draft was discarded: closing then saves nothing."""
         self.setObjectName("visitWindow")
         self.resize(1280, 820)
 
@@ -293,6 +297,8 @@ class VisitWindow(QMainWindow):
         self.finish_page.amend_button.clicked.connect(self._amend_clicked)
         self.finish_page.sign_button.clicked.connect(lambda: self._documents("sign_visit"))
         self.finish_page.print_button.clicked.connect(lambda: self._documents("print_handout"))
+        self.finish_page.documents_button.clicked.connect(self.show_documents)
+        self.finish_page.discard_button.clicked.connect(self.discard)
 
         self.stack = QStackedWidget()
         for page in self.pages:
@@ -738,6 +744,15 @@ class VisitWindow(QMainWindow):
         if not report.can_finalise:
             self._show_blocked(report)
             return False
+        answer = QMessageBox.question(
+            self, tr("visitui.finalise.title"),
+            tr("visitui.finalise.confirm", id=self.record.id, version=self.record.version)
+            + "\n\n" + tr("visitui.finalise.next_plan" if self.record.plan
+                           else "visitui.finalise.next_no_plan"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
         try:
             final = self.repo.finalise(self.record.id, self.who)
         except FinaliseRefused as exc:
@@ -749,12 +764,37 @@ class VisitWindow(QMainWindow):
             QMessageBox.warning(self, tr("visitui.finalise.title"), str(exc))
             return False
         self.record = final
+        self.notice.hide()  # what it announced is part of the locked record now
         self.set_read_only(True)
         self.revalidate()
         self.statusBar().showMessage(
             tr("visitui.finalise.done", id=final.id, version=final.version), 10000
         )
+        self._state_changed()
         return True
+
+    def _state_changed(self) -> None:
+        for callback in self.on_state_changed:
+            callback(self.record)
+
+    def show_documents(self) -> Any:
+        """The documents of this visit, every version: preview, save as, print."""
+        from visitdesk.ui.records import VisitDocumentsDialog
+
+        self.save_now()
+        dialog = VisitDocumentsDialog(self.ctx, self.record.id, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.show()
+        return dialog
+
+    def discard(self) -> bool:
+        """Discard this draft (asks first); the window closes."""
+        from visitdesk.ui.visit import discard_draft
+
+        if not self.record.editable:
+            return False
+        self.save_timer.stop()
+        return discard_draft(self, self.ctx, self.record.id)
 
     def _show_blocked(self, report: ValidationReport) -> None:
         self.problems_dock.show()
@@ -794,6 +834,7 @@ class VisitWindow(QMainWindow):
         self._mark_open()
         self.revalidate()
         self.statusBar().showMessage(tr("visitui.amend.done", version=new.version), 10000)
+        self._state_changed()
         return True
 
     def _documents(self, name: str) -> None:
@@ -814,6 +855,7 @@ class VisitWindow(QMainWindow):
             self.record = stored
             self.set_read_only(not stored.editable)
             self.revalidate()
+            self._state_changed()
 
     def set_read_only(self, read_only: bool) -> None:
         for page in self.pages:
@@ -847,6 +889,12 @@ class VisitWindow(QMainWindow):
         return self.save_now()
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
+        if self.discarded:
+            self.save_timer.stop()
+            for callback in self.on_closed:
+                callback(self.record.id)
+            super().closeEvent(event)
+            return
         ok = self.flush()
         if not ok:
             answer = QMessageBox.question(
