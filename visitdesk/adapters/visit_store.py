@@ -24,6 +24,7 @@ from visitdesk.adapters.migrations import MIGRATIONS
 from visitdesk.adapters.store import CaseStore, now_iso, split_sql
 from visitdesk.core.accounts import Account
 from visitdesk.core.audit import (
+    DISCARDED,
     Anchor,
     AuditEntry,
     ChainReport,
@@ -324,8 +325,10 @@ class VisitRepository:
             c.execute("DELETE FROM visit WHERE id=? AND version=? AND state='draft'",
                       (visit_id, record.version))
             c.execute("DELETE FROM open_draft WHERE visit_id=?", (visit_id,))
-            self._append_audit(c, who, stamp, visit_id, record.version,
-                               [("discarded", "draft", None)])
+            # the entry keeps the discarded content's hash: what was thrown away is named
+            self._append_audit(c, who, stamp, None, [(DISCARDED, "draft", None)],
+                               key=(visit_id, record.version,
+                                    text_sha256(canonical(record.to_json()))))
         try:
             return self.get(visit_id)
         except NotFound:

@@ -184,6 +184,10 @@ class Anchor:
     """The audit chain's newest entry when the document was signed (0 and "" for none)."""
 
 
+DISCARDED = "discarded"
+"""The audit field of the entry that records a draft version discarded by the officer."""
+
+
 def verify_records(entries: Sequence[AuditEntry], versions: Sequence[StoredVersion],
                    anchors: Sequence[Anchor] = ()) -> list[Problem]:
     """What the stored versions and the signed documents say against the chain.
@@ -191,7 +195,8 @@ def verify_records(entries: Sequence[AuditEntry], versions: Sequence[StoredVersi
     * every stored version must appear in the chain (``unlogged_version``: a version added
       behind the program's back), and its hash must be the one the chain logged last for it
       (``record_changed``; ``signed_record_changed`` for a signed version);
-    * every version the chain names must still be stored (``version_deleted``);
+    * every version the chain names must still be stored (``version_deleted``), unless its
+      last entry records that the draft was discarded;
     * a log without entries while versions are stored (``log_deleted``);
     * each document's record hash must be its stored version's (``signed_record_changed``),
       and the chain head it carries must still be in the chain (``rechained`` when that entry's
@@ -219,7 +224,8 @@ def verify_records(entries: Sequence[AuditEntry], versions: Sequence[StoredVersi
             problems.append(Problem(reason, seq=logged[key].seq, visit_id=v.visit_id,
                                     version=v.version))
     for key, e in sorted(logged.items()):
-        if key not in stored:
+        # a draft discarded through the program is gone on purpose: its last entry says so
+        if key not in stored and e.field != DISCARDED:
             problems.append(Problem("version_deleted", seq=e.seq, visit_id=key[0],
                                     version=key[1]))
     by_seq = {e.seq: e for e in entries}
