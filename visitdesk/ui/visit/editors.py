@@ -415,11 +415,20 @@ def make_editor(field: Field) -> FieldEditor:
     return EDITORS[field.type](field)
 
 
+LABEL_MIN_CHARS = 24
+"""A form label is never narrower than this many average characters (unless shorter)."""
+
+
 def field_label(text: str, required: bool) -> QLabel:
     """A form label; required fields carry a red asterisk and say so to screen readers."""
     label = QLabel(f"{text} <span style='color:#b00020'>*</span>" if required else text)
     label.setTextFormat(Qt.TextFormat.RichText if required else Qt.TextFormat.PlainText)
     label.setWordWrap(True)
+    # a long question gets room for a few whole lines, never a sliver that clips them
+    metrics = label.fontMetrics()
+    slack = metrics.averageCharWidth() * 2  # the marker is rich text, a little wider
+    label.setMinimumWidth(min(metrics.horizontalAdvance(text + " *") + slack,
+                              metrics.averageCharWidth() * LABEL_MIN_CHARS))
     if required:
         label.setToolTip(tr("visitui.field.required"))
         label.setAccessibleName(f"{text} ({tr('visitui.field.required')})")

@@ -304,6 +304,11 @@ class VisitWindow(QMainWindow):
         for page in self.pages:
             self.stack.addWidget(page)
             page.load(self.record)
+        from visitdesk.ui.visit.read_view import ReadView
+
+        # a locked record is read as text (every page but Finish, which keeps its actions)
+        self.read_view = ReadView()
+        self.stack.addWidget(self.read_view)
 
         self.navigator = Navigator(self.step_page)
         self.navigator.setObjectName("stageNavigator")
@@ -370,6 +375,8 @@ class VisitWindow(QMainWindow):
         self.problems.setMinimumHeight(150)
         self.problems.setAlternatingRowColors(True)
         self.problems.setWordWrap(True)
+        # locations are read whole (they wrap), never cut off with "…"
+        self.problems.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.problems.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.problems.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -562,9 +569,14 @@ class VisitWindow(QMainWindow):
         issues = sorted(
             self._visible_issues(), key=lambda i: (self._page_order(i), i.severity != "error")
         )
+        to_fill = 0
         for issue in issues:
             page = self.owner(issue.location)
-            if issue.severity == "error":
+            if self._to_fill(issue):
+                # not filled in yet: a neutral item, not an error (until finalise is tried)
+                level, status = tr("visitui.problems.to_fill"), "not_started"
+                to_fill += 1
+            elif issue.severity == "error":
                 level, status = tr("visitui.problems.error"), "problems"
             elif issue.acknowledged:
                 level, status = tr("visitui.problems.acknowledged"), "complete"
@@ -578,11 +590,19 @@ class VisitWindow(QMainWindow):
             item.setToolTip(2, issue.message())
             self.problems.addTopLevelItem(item)
         self._fit_where_column()
-        errors = sum(1 for i in issues if i.severity == "error")
+        errors = sum(1 for i in issues if i.severity == "error") - to_fill
         warnings = sum(1 for i in issues if i.severity == "warning" and not i.acknowledged)
         self.problems_dock.setWindowTitle(
+            tr("visitui.problems.title_to_fill", to_fill=to_fill, errors=errors,
+               warnings=warnings)
+            if to_fill else
             tr("visitui.problems.title_counts", errors=errors, warnings=warnings)
         )
+
+    def _to_fill(self, issue: ValidationIssue) -> bool:
+        """Only says something is not filled in yet, and no finalise was tried."""
+        return (issue.severity == "error" and issue.code in MISSING_CODES
+                and not self.finalise_tried)
 
     def _fit_where_column(self) -> None:
         """The "where" column as wide as its longest entry (English labels are long), but
@@ -590,7 +610,18 @@ class VisitWindow(QMainWindow):
         header = self.problems.header()
         wanted = max(WHERE_COLUMN_MIN, self.problems.sizeHintForColumn(1) + 12)
         available = self.problems.viewport().width() or self.width()
-        header.resizeSection(1, min(wanted, max(WHERE_COLUMN_MIN, int(available * 0.45))))
+        width = min(wanted, max(WHERE_COLUMN_MIN, int(available * 0.45)))
+        header.resizeSection(1, width)
+        # a location that does not fit on one line shows its page and its field on two
+        # lines (never cut off with "…")
+        metrics = self.problems.fontMetrics()
+        for i in range(self.problems.topLevelItemCount()):
+            item = self.problems.topLevelItem(i)
+            if item is None:
+                continue
+            whole = item.toolTip(1)
+            fits = metrics.horizontalAdvance(whole) + 16 <= width
+            item.setText(1, whole if fits else whole.replace(" · ", "\n", 1))
 
     def page_status(self, page: Page) -> str:
         """``not_started``, ``in_progress``, ``complete``, ``problems`` (or ``not_raised``)."""
@@ -688,6 +719,10 @@ class VisitWindow(QMainWindow):
         key = current.data(ROLE_KEY)
         page = self.page_by_key.get(key)
         if page is None:
+            return
+        if not self.record.editable and page is not self.finish_page:
+            self.stack.setCurrentWidget(self.read_view)
+            self.read_view.show_key(key)
             return
         self.stack.setCurrentWidget(page)
         page.refresh(self.record, self.report)
@@ -860,6 +895,16 @@ class VisitWindow(QMainWindow):
     def set_read_only(self, read_only: bool) -> None:
         for page in self.pages:
             page.set_read_only(read_only)
+        if read_only:
+            try:
+                self.read_view.set_record(self.record, self.account, self.settings,
+                                          self.playbook)
+            except (VisitdeskError, ValueError):
+                log.exception("read view failed")
+        if hasattr(self, "navigator"):
+            self._nav_changed(self.navigator.currentItem(), None)
+        # nothing left to fix in a locked record: the panel gives its room to the text
+        self.problems_dock.setVisible(not read_only)
         r = self.record
         self.locked_banner.setText(
             tr("visitui.locked", state=tr(f"visit.state.{r.state}"), version=r.version)
