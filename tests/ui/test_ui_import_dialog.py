@@ -234,7 +234,7 @@ def test_problems_model_passes_qtmodeltester(qtmodeltester):
     model.set_problems([Problem("S", 5, "卡号", "6.2E+15", "error", "数字丢失"),
                         Problem("S", 9, "证件号码", "123", "warning", "旧证件")])
     qtmodeltester.check(model, force_py=True)
-    assert model.data(model.index(1, 4)) == "警告"
+    assert model.data(model.index(1, 4)) == "提醒"
 
 
 def test_gbk_csv_imports_through_the_dialog_without_a_sheet_choice(qtbot, data_dir, tmp_path):

@@ -7,7 +7,7 @@ import argparse
 
 import pytest
 import visit_testdata as vt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QWidget
 
 from visitdesk import i18n
 from visitdesk.cli import Context
@@ -43,6 +43,10 @@ def cut_off(window: QWidget) -> list[str]:
     for button in window.findChildren(QAbstractButton):
         if button.isVisible() and button.text() and button.sizeHint().width() > button.width() + 1:
             found.append(f"button {button.text()!r}: {button.width()}")
+    for area in window.findChildren(QScrollArea):  # a form wider than its pane is cut off
+        bar = area.horizontalScrollBar()
+        if area.isVisible() and bar.isVisible() and bar.maximum() > 0:
+            found.append(f"form scrolls sideways by {bar.maximum()} px")
     tree = window.problems
     width = tree.header().sectionSize(1)
     metrics = tree.fontMetrics()

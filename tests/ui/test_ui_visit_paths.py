@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from ui.test_ui_visit import Dialogs, open_window
 
 from visitdesk.adapters.visit_store import VisitRepository
+from visitdesk.core.visit import Person
 
 
 @pytest.fixture
@@ -278,3 +279,20 @@ def visit_ui_open(parent, ctx, acc):
     window = visit_ui.open_visit(parent, ctx, acc)
     assert window is not None
     return window
+
+
+def test_recovery_says_when_the_draft_was_last_saved(qtbot, env, dialogs):
+    from datetime import datetime
+
+    from visitdesk.ui import visit as visit_ui
+
+    ctx, acc = env
+    repo = VisitRepository(ctx.store, settings=ctx.settings)
+    draft = repo.create(acc.account_no, Person("李明", "A1023"))
+    repo.mark_open(draft.id, draft.version)  # the session stopped with it open
+    saved = [s.updated_at for s in repo.list() if s.id == draft.id][0]
+    dialogs.answer = dialogs.answer.No
+    assert visit_ui.offer_recovery(None, ctx) is None
+    text = dialogs.shown[-1][2]
+    shown = datetime.fromisoformat(saved).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    assert f"最后一次自动保存在 {shown}" in text and "最后一秒" in text

@@ -26,6 +26,9 @@ class Settings:
     (handout, agreement) is produced: they must be able to call the bank, object and complain."""
     payment_channels: str = ""
     """How customers can pay; one channel per line (printed on handouts)."""
+    support_contact: str = ""
+    """Whom the officer calls when the program misbehaves (the bank's IT support), shown in
+    the About box and the manual."""
     language: str = "zh_CN"
     """UI and document language: ``zh_CN`` (default) or ``en``."""
 

@@ -158,6 +158,7 @@ def create_main_window(args: argparse.Namespace, *, load_in_background: bool = F
     def rebuild(lang: str) -> None:
         """Switch language live: a new window in the new language replaces the old one."""
         old = holder["window"]
+        old.save_layout()
         apply_language(lang)
         new = MainWindow(ctx, on_language=rebuild)
         new.setGeometry(old.geometry())
@@ -166,6 +167,10 @@ def create_main_window(args: argparse.Namespace, *, load_in_background: bool = F
         new.show()
         old.hide()
         old.deleteLater()
+        # every open window follows, not only the main one
+        from visitdesk.ui.visit import rebuild_windows
+
+        rebuild_windows(new, ctx)
 
     window = MainWindow(ctx, on_language=rebuild)
     holder["window"] = window

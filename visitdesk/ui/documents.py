@@ -959,6 +959,9 @@ class SignDialog(QDialog):
         layout.addWidget(self.error)
         layout.addLayout(row)
         self._refresh_certificate()
+        from visitdesk.ui.help import install_help
+
+        install_help(self, ctx, "sign")
         if self.has_agreement:
             self.resize(1180, 760)
         else:
@@ -1186,6 +1189,7 @@ class DocumentActions(QObject):
         self.task: DocumentTask | None = None
         self.act_briefing = QAction(tr("docui.action.briefing"), window)
         self.act_briefing.setToolTip(tr("docui.action.briefing_tip"))
+        self.act_briefing.setShortcut(QKeySequence("Ctrl+B"))
         self.act_briefing.triggered.connect(self.briefing)
         self.act_certificate = QAction(tr("docui.action.certificate"), window)
         self.act_certificate.triggered.connect(self.certificate)

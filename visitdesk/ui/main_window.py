@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visitdesk import __version__, i18n
+from visitdesk import i18n
 from visitdesk.core.accounts import Account, overdue_bucket
 from visitdesk.core.money import format_yuan
 from visitdesk.i18n import tr
@@ -189,6 +189,22 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.count_label)
         self._update_count()
         self._update_actions()
+        self.restore_layout()
+
+    # --- what the window remembers ------------------------------------------------------
+    def _layout_parts(self) -> dict[str, Any]:
+        return {"splitters": {"main": self.splitter},
+                "headers": {"accounts": self.table.horizontalHeader()}}
+
+    def restore_layout(self) -> bool:
+        from visitdesk.ui import memory
+
+        return memory.restore(self.ctx.data_dir, "main", self, **self._layout_parts())
+
+    def save_layout(self) -> None:
+        from visitdesk.ui import memory
+
+        memory.save(self.ctx.data_dir, "main", self, **self._layout_parts())
 
     # --- building -----------------------------------------------------------------------
     def _build_table_area(self) -> None:
@@ -264,6 +280,16 @@ class MainWindow(QMainWindow):
             enter.activated.connect(self.open_detail)
         self.search.returnPressed.connect(self._search_return)
         layout.addWidget(self.table, 1)
+        # an empty store says what to do next, where the accounts would be
+        self.empty_label = QLabel(tr("ui.empty.accounts"))
+        self.empty_label.setObjectName("emptyAccounts")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setStyleSheet(
+            "color: #374151; font-size: 15px; border: 2px dashed #9aa5b1; padding: 32px;")
+        self.empty_label.hide()
+        layout.addWidget(self.empty_label, 1)
+        self._loaded = False
 
     def _build_left_tabs(self) -> QTabWidget:
         """The accounts table and, beside it, the day's worklist (built when first shown)."""
@@ -351,6 +377,8 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu(tr("ui.menu.file"))
         file_menu.addAction(self.act_import)
+        self.recent_menu = file_menu.addMenu(tr("ui.menu.recent"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         acc_menu = menu.addMenu(tr("ui.menu.accounts"))
@@ -363,6 +391,10 @@ class MainWindow(QMainWindow):
         for act in self.language_actions.values():
             lang_menu.addAction(act)
         help_menu = menu.addMenu(tr("ui.menu.help"))
+        from visitdesk.ui.help import install_help
+
+        self.act_manual = install_help(self, self.ctx, "import")
+        help_menu.addAction(self.act_manual)
         help_menu.addAction(self.act_about)
 
         tb = self.addToolBar(tr("ui.toolbar"))
@@ -410,6 +442,7 @@ class MainWindow(QMainWindow):
         worker.start()
 
     def _set_accounts(self, accounts: AccountIndex) -> None:
+        self._loaded = True
         current = self.current_account()
         self.model.set_accounts(accounts)
         self._fill_branches()
@@ -522,6 +555,9 @@ class MainWindow(QMainWindow):
 
     def _update_count(self) -> None:
         total, shown = self.model.total_count, self.model.rowCount()
+        empty = total == 0 and getattr(self, "_loaded", False)
+        self.empty_label.setVisible(empty)
+        self.table.setVisible(not empty)
         if total == 0:
             self.count_label.setText(tr("ui.status.empty"))
         elif shown == total:
@@ -602,7 +638,32 @@ class MainWindow(QMainWindow):
         dialog = ImportDialog(self.ctx.data_dir, self.ctx.settings, path=path, parent=self)
         dialog.exec()
         if dialog.store_changed:
+            if dialog.path is not None:
+                self._remember_workbook(dialog.path)
             self.reload_accounts()
+
+    def _remember_workbook(self, path: str | Path) -> None:
+        from visitdesk.adapters.settings_store import add_recent_workbook
+
+        try:
+            add_recent_workbook(Path(self.ctx.data_dir), path)
+        except OSError:
+            log.exception("recent workbooks not saved")
+
+    def _fill_recent(self) -> None:
+        """File ▸ Recent workbooks: the workbooks imported lately, newest first."""
+        from visitdesk.adapters.settings_store import recent_workbooks
+
+        self.recent_menu.clear()
+        paths = recent_workbooks(Path(self.ctx.data_dir))
+        for n, path in enumerate(paths, 1):
+            act = self.recent_menu.addAction(f"&{n} {Path(path).name}")
+            act.setToolTip(path)
+            act.setStatusTip(path)
+            act.triggered.connect(lambda _c=False, p=path: self.open_import(p))
+        if not paths:
+            empty = self.recent_menu.addAction(tr("ui.menu.recent_none"))
+            empty.setEnabled(False)
 
     def open_settings(self, *, first_run: bool = False) -> None:
         """The settings dialog (``first_run``: its welcome page); what it saves takes effect."""
@@ -659,8 +720,9 @@ class MainWindow(QMainWindow):
         return window
 
     def show_about(self) -> None:
-        QMessageBox.about(self, tr("ui.about.title"),
-                          tr("ui.about.text", version=__version__))
+        from visitdesk.ui.help import show_about
+
+        show_about(self, self.ctx)
 
     # --- drag and drop ------------------------------------------------------------------
     @staticmethod
@@ -687,4 +749,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         if self._loader is not None and not self._loader.is_done:
             self._loader.wait(10)
+        self.save_layout()
         super().closeEvent(event)

@@ -272,6 +272,9 @@ class VisitsWindow(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addLayout(row)
+        from visitdesk.ui.help import install_help
+
+        install_help(self, ctx, "visit")
         self.reload()
 
     # --- data ---------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from visitdesk.i18n import tr
 
 FIRST_RUN_FIELDS: tuple[str, ...] = (
     "bank_name", "branch", "officer_name", "staff_no", "officer_phone", "bank_hotline",
-    "payment_channels", "language",
+    "payment_channels", "support_contact", "language",
 )
 REQUIRED_FIELDS: tuple[str, ...] = ("bank_name", "officer_name", "staff_no")
 """What ``Settings.is_configured`` needs."""

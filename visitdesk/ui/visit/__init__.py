@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from visitdesk.core.errors import VisitdeskError
@@ -252,6 +253,7 @@ def offer_recovery(parent: QWidget | None, ctx: Any) -> Any:
             name=account.name,
             account_no=account.account_no,
             opened_at=marker.opened_at[:16].replace("T", " "),
+            saved_at=_last_saved(repo, record.id) or marker.opened_at[:19].replace("T", " "),
         ),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.Yes,
@@ -260,6 +262,42 @@ def offer_recovery(parent: QWidget | None, ctx: Any) -> Any:
         repo.mark_closed(marker.visit_id)
         return None
     return _show(ctx, repo, account, record)
+
+
+def rebuild_windows(parent: QWidget | None, ctx: Any) -> list[Any]:
+    """After a language switch: every open visit window is rebuilt in the new language, at the
+    same place and page (its edits are saved first). Returns the new windows."""
+    rebuilt = []
+    for old in list(_windows.values()):
+        visit_id = old.record.id
+        item = old.navigator.currentItem()
+        key = (item.data(Qt.ItemDataRole.UserRole) if item is not None else None) or "facts"
+        geometry = old.saveGeometry()
+        if not old.close():
+            continue  # the officer kept it open (unsaved edits): it stays as it is
+        window = open_record(parent, ctx, visit_id)
+        if window is None:
+            continue
+        window.restoreGeometry(geometry)
+        window.show_page(key)
+        rebuilt.append(window)
+    return rebuilt
+
+
+def _last_saved(repo: Any, visit_id: str) -> str:
+    """When the draft was last written (local time, to the second), from the store."""
+    from datetime import datetime
+
+    for summary in repo.list():
+        if summary.id == visit_id and summary.updated_at:
+            try:
+                moment = datetime.fromisoformat(summary.updated_at)
+            except ValueError:
+                return summary.updated_at[:19].replace("T", " ")
+            if moment.tzinfo is not None:
+                moment = moment.astimezone()
+            return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return ""
 
 
 def flush_all() -> None:

@@ -236,20 +236,27 @@ class ChoiceEditor(FieldEditor):
         return self.combo
 
 
+MULTI_CHOICE_SHORT = 18
+"""Options up to this many characters sit in two columns; longer ones in one."""
+
+
 class MultiChoiceEditor(FieldEditor):
-    """Multiple choice: one check box per option, two columns."""
+    """Multiple choice: one check box per option, in two columns when the options are short."""
 
     def __init__(self, field: Field, parent: QWidget | None = None) -> None:
         super().__init__(field, parent)
         self.checks: dict[str, QCheckBox] = {}
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
+        # long options (English) one under the other, so the form never needs to scroll sideways
+        longest = max((len(o.label.get()) for o in field.options), default=0)
+        columns = 2 if longest <= MULTI_CHOICE_SHORT else 1
         for i, option in enumerate(field.options):
             check = QCheckBox(option.label.get())
             check.setObjectName(f"field_{field.id}_{option.id}")
             check.toggled.connect(self._emit)
             self.checks[option.id] = check
-            grid.addWidget(check, i // 2, i % 2)
+            grid.addWidget(check, i // columns, i % columns)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(grid)
@@ -415,7 +422,7 @@ def make_editor(field: Field) -> FieldEditor:
     return EDITORS[field.type](field)
 
 
-LABEL_MIN_CHARS = 24
+LABEL_MIN_CHARS = 20
 """A form label is never narrower than this many average characters (unless shorter)."""
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QKeyCombination, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
+    QAction,
     QBrush,
     QColor,
     QFont,
@@ -282,6 +283,14 @@ class VisitWindow(QMainWindow):
             self._mark_open()
         self.revalidate()
         self.navigator.setCurrentRow(self._row_of(self._resume_key()))
+        from visitdesk.ui import memory
+
+        self._layout_restored = memory.restore(self.ctx.data_dir, "visit", self,
+                                               **self._layout_parts())
+
+    def _layout_parts(self) -> dict[str, Any]:
+        return {"splitters": {"pages": self.split},
+                "headers": {"problems": self.problems.header()}}
 
     # --- construction ---------------------------------------------------------------------
     def _build(self) -> None:
@@ -338,6 +347,7 @@ class VisitWindow(QMainWindow):
         split.addWidget(self.stack)
         split.setStretchFactor(1, 1)
         split.setSizes([250, 1030])
+        self.split = split
 
         central = QWidget()
         col = QVBoxLayout(central)
@@ -410,6 +420,46 @@ class VisitWindow(QMainWindow):
         save.activated.connect(self._autosave)
         problems = QShortcut(QKeySequence("F8"), self)
         problems.activated.connect(self.focus_problems)
+        self._build_menu()
+
+    def _build_menu(self) -> None:
+        """The record's actions with their shortcuts, so they can be found and learnt."""
+        from visitdesk.ui.help import install_help
+
+        menu = self.menuBar().addMenu(tr("visitui.menu.record"))
+        finish = self.finish_page
+        self.record_actions: dict[str, QAction] = {}
+        for name, button, keys in (
+                ("finalise", finish.finalise_button, "Ctrl+Return"),
+                ("sign", finish.sign_button, "Ctrl+Shift+S"),
+                ("print", finish.print_button, "Ctrl+P"),
+                ("documents", finish.documents_button, "Ctrl+D"),
+                ("amend", finish.amend_button, ""),
+                ("discard", finish.discard_button, "")):
+            act = QAction(tr(f"visitui.menu.{name}"), self)
+            if keys:
+                act.setShortcut(QKeySequence(keys))
+            # a shortcut does only what its button would do now (not when hidden/disabled)
+            act.triggered.connect(
+                lambda _c=False, b=button: b.click() if b.isEnabled() and not b.isHidden()
+                else None)
+            menu.addAction(act)
+            self.record_actions[name] = act
+        menu.aboutToShow.connect(self._sync_menu)
+        help_menu = self.menuBar().addMenu(tr("ui.menu.help"))
+        help_menu.addAction(install_help(self, self.ctx, "visit"))
+
+    def _sync_menu(self) -> None:
+        """Menu items follow their buttons: enabled, shown and with the same reason."""
+        finish = self.finish_page
+        buttons = {"finalise": finish.finalise_button, "sign": finish.sign_button,
+                   "print": finish.print_button, "documents": finish.documents_button,
+                   "amend": finish.amend_button, "discard": finish.discard_button}
+        finish.refresh(self.record, self.report)
+        for name, act in self.record_actions.items():
+            button = buttons[name]
+            act.setEnabled(button.isEnabled() and not button.isHidden())
+            act.setToolTip(button.toolTip())
 
     def _resume_key(self) -> str:
         """Where to start: a resumed draft opens at the first page that still needs work."""
@@ -925,7 +975,8 @@ class VisitWindow(QMainWindow):
             QTimer.singleShot(0, self, self._initial_dock_height)
 
     def _initial_dock_height(self) -> None:
-        self.set_problems_height(200)
+        if not getattr(self, "_layout_restored", False):
+            self.set_problems_height(200)
         self._fit_where_column()
 
     # --- closing --------------------------------------------------------------------------
@@ -948,6 +999,9 @@ class VisitWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
+        from visitdesk.ui import memory
+
+        memory.save(self.ctx.data_dir, "visit", self, **self._layout_parts())
         try:
             self.repo.mark_closed(self.record.id)
         except DB_ERRORS:
