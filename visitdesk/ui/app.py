@@ -174,7 +174,12 @@ def create_main_window(args: argparse.Namespace, *, load_in_background: bool = F
 
     window = MainWindow(ctx, on_language=rebuild)
     holder["window"] = window
-    window.reload_accounts(background=load_in_background)
+    if load_in_background:
+        # the window paints first, then the worker reads the accounts (started earlier, it
+        # competes with the first paint for the interpreter)
+        window.after_first_paint(window.reload_accounts)
+    else:
+        window.reload_accounts(background=False)
     window.needs_first_run = not settings.is_configured  # type: ignore[attr-defined]
     window._holder = holder  # type: ignore[attr-defined]
     return window

@@ -191,6 +191,23 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.restore_layout()
 
+    def after_first_paint(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the window has been painted for the first time (or after a
+        second, should it not be painted: started minimised)."""
+        self._after_paint: Callable[[], None] | None = callback
+        QTimer.singleShot(1000, self, self._run_after_paint)
+
+    def _run_after_paint(self) -> None:
+        callback: Callable[[], None] | None = getattr(self, "_after_paint", None)
+        self._after_paint = None
+        if callback is not None:
+            callback()
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if getattr(self, "_after_paint", None) is not None:
+            QTimer.singleShot(0, self, self._run_after_paint)
+
     # --- what the window remembers ------------------------------------------------------
     def _layout_parts(self) -> dict[str, Any]:
         return {"splitters": {"main": self.splitter},
