@@ -321,3 +321,16 @@ def _passfile(data_dir: Path) -> Path:
     path = data_dir.parent / "pass.txt"
     path.write_text(PASS + "\n", encoding="utf-8")
     return path
+
+
+def test_the_hash_printed_on_the_signed_summary_is_the_one_the_chain_logged(desk, data_dir):
+    from docs_helpers import flat, pdf_text
+
+    assert main(["cert", "create", "--name", "李明", "--passphrase-file",
+                 str(_passfile(data_dir))]) == 0
+    assert main(["visit", "sign", "V000002", "--passphrase-file", str(_passfile(data_dir))]) == 0
+    stored = desk.conn.execute("SELECT record FROM visit WHERE id='V000002'").fetchone()[0]
+    logged = desk.audit_entries("V000002")[-1].record_sha256
+    assert logged == text_sha256(stored)
+    summary = next((data_dir / "documents").rglob("*summary-signed.pdf"))
+    assert logged in flat(pdf_text(summary.read_bytes()))
