@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "visitdesk.cli.privacy",
     "visitdesk.cli.collection",
     "visitdesk.cli.server",
+    "visitdesk.cli.lexicon",
 )
 
 log = logging.getLogger("visitdesk")

@@ -359,20 +359,22 @@ def parse_lexicon(data: Any, source: str, base: Lexicon | None = None) -> Lexico
     return _Reader(source, base).read(data)
 
 
+def read_lexicon_file(path: Path | str, base: Lexicon | None = None) -> Lexicon:
+    """The lexicon in ``path`` added to ``base``; an unreadable file or a wrong entry raises
+    :class:`InputError` naming it."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(tr("lexicon.error.unreadable", file=str(p), problem=str(exc))) from exc
+    return parse_lexicon(data, p.name, base)
+
+
 def load_lexicon(extra: Path | str | None = None, path: Path | str | None = None) -> Lexicon:
     """The bundled lexicon (or ``path``), extended by ``extra`` when that file exists."""
-    lexicon = None
-    for p, optional in ((Path(path) if path else default_lexicon_path(), False),
-                        (Path(extra) if extra else None, True)):
-        if p is None or (optional and not p.is_file()):
-            continue
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(tr("lexicon.error.unreadable", file=str(p),
-                                problem=str(exc))) from exc
-        lexicon = parse_lexicon(data, p.name, lexicon)
-    assert lexicon is not None
+    lexicon = read_lexicon_file(path or default_lexicon_path())
+    if extra is not None and Path(extra).is_file():
+        lexicon = read_lexicon_file(extra, lexicon)
     return lexicon
 
 
