@@ -334,3 +334,10 @@ def test_the_hash_printed_on_the_signed_summary_is_the_one_the_chain_logged(desk
     assert logged == text_sha256(stored)
     summary = next((data_dir / "documents").rglob("*summary-signed.pdf"))
     assert logged in flat(pdf_text(summary.read_bytes()))
+
+
+def test_audit_verify_with_a_missing_documents_folder_is_not_found(desk, data_dir, capsys):
+    from visitdesk.cli import EXIT_NOT_FOUND
+
+    code = main(["audit", "verify", "--documents", str(data_dir.parent / "nowhere")])
+    assert code == EXIT_NOT_FOUND and "nowhere" in capsys.readouterr().err
