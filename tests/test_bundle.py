@@ -383,6 +383,12 @@ def test_bundled_signed_handout_passes_verify_and_a_changed_byte_fails_it(bundle
     _require_command(bundled, "visitdesk.cli.visits", "visit", "new")
     _require_command(bundled, "visitdesk.cli.documents", "visit", "sign")
     account = _import_demo(bundled)[0]
+    # A customer document needs the bank's hotline (and the documents name the bank).
+    from visitdesk.adapters.settings_store import save_settings
+    from visitdesk.core.settings import Settings
+
+    save_settings(bundled.data_dir, Settings(bank_name="示例银行", officer_name="李明",
+                                             staff_no="A1023", bank_hotline="95500"))
     passphrase = bundled.work / "passphrase.txt"
     passphrase.write_text("correct horse battery staple\n", encoding="utf-8")
     bundled.run("cert", "create", "--name", "李明", "--passphrase-file", str(passphrase))
