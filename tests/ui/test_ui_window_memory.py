@@ -173,3 +173,28 @@ def test_one_word_for_warnings_everywhere_in_chinese():
     for path in folder.glob("*.json"):
         texts = json.loads(path.read_text(encoding="utf-8")).values()
         assert not [t for t in texts if "警告" in t], path.name
+
+
+def test_visits_list_and_manual_remember_their_size_and_columns(qtbot, ctx):
+    from visitdesk.ui.help import HelpWindow
+    from visitdesk.ui.records import VisitsWindow
+
+    visits = VisitsWindow(ctx)
+    qtbot.addWidget(visits)
+    visits.show()
+    visits.resize(701, 433)
+    visits.table.setColumnWidth(2, 155)
+    visits.reject()
+    again = VisitsWindow(ctx)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.size().toTuple() == (701, 433) and again.table.columnWidth(2) == 155
+    manual = HelpWindow(ctx)
+    qtbot.addWidget(manual)
+    manual.show()
+    manual.resize(640, 420)
+    manual.reject()
+    reopened = HelpWindow(ctx)
+    qtbot.addWidget(reopened)
+    reopened.show()
+    assert reopened.size().toTuple() == (640, 420)

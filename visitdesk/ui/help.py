@@ -70,6 +70,15 @@ class HelpWindow(QDialog):
         layout.addWidget(close)
         self.section = ""
         self.contents.setCurrentRow(0)
+        from visitdesk.ui import memory
+
+        memory.restore(ctx.data_dir, "help", self)
+
+    def done(self, result: int) -> None:
+        from visitdesk.ui import memory
+
+        memory.save(self.ctx.data_dir, "help", self)
+        super().done(result)
 
     def show_section(self, key: str) -> None:
         data, logs = folders(self.ctx.data_dir)

@@ -272,10 +272,20 @@ class VisitsWindow(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addLayout(row)
+        from visitdesk.ui import memory
         from visitdesk.ui.help import install_help
 
         install_help(self, ctx, "visit")
         self.reload()
+        memory.restore(ctx.data_dir, "visits", self,
+                       headers={"visits": self.table.horizontalHeader()})
+
+    def done(self, result: int) -> None:
+        from visitdesk.ui import memory
+
+        memory.save(self.ctx.data_dir, "visits", self,
+                    headers={"visits": self.table.horizontalHeader()})
+        super().done(result)
 
     # --- data ---------------------------------------------------------------------------------
     def reload(self) -> None:
