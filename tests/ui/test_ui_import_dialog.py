@@ -76,7 +76,7 @@ def test_whole_path_imports_lists_problems_and_saves_them_as_a_workbook(
     assert rows == {"5", "9", "14"}
     severities = {model.data(model.index(r, 1)): model.data(model.index(r, 4))
                   for r in range(model.rowCount())}
-    assert severities == {"5": "错误", "9": "警告", "14": "错误"}
+    assert severities == {"5": "错误", "9": "提醒", "14": "错误"}
     with CaseStore(data_dir) as store:
         assert store.account_count() == 38
 
