@@ -190,9 +190,9 @@ def account_from_row(r: sqlite3.Row | tuple) -> Account:
         interest=Decimal(r[5]), late_fee=Decimal(r[6]), other_fees=Decimal(r[7]),
         overdue_days=r[8], overdue_since=d(r[9]), due_date=d(r[10]), as_of=d(r[11]),
         address=r[12], branch=r[13], officer=r[14], extra=json.loads(r[15] or "{}"),
-        source=SourceRef(r[16], r[17] or "", r[18]) if r[16] is not None else None,
+        source=SourceRef(r[16], r[17] or "", r[18], bool(r[23])) if r[16] is not None else None,
         product_type=r[19], currency=r[20], id_type=r[21],
-        stated_total=None if r[22] is None else Decimal(r[22]), as_of_assumed=bool(r[23]),
+        stated_total=None if r[22] is None else Decimal(r[22]),
     )
 
 

@@ -20,6 +20,12 @@ class SourceRef:
     """Sheet name, or ``""`` for CSV."""
     row: int
     """Row number as Excel (or a text editor, for CSV) shows it."""
+    as_of_assumed: bool = False
+    """True when the file did not say when its figures were taken, so the account's
+    ``as_of`` is the import date (documents warn when the figures may be old). Kept here,
+    with the rest of where the figures came from, so that an Account stays within the 21
+    attributes of CPython's compact key-sharing instance dict (100,000 of them are built
+    per import)."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,11 @@ class Account:
     """The whole balance as the file stated it (欠款总额, 透支余额 …), or None when the file
     had no such column. It never stands in for the principal: the import checks it against
     the parts, and it is the debt only when the file gives no parts."""
-    as_of_assumed: bool = False
-    """True when the file did not say when its figures were taken, so ``as_of`` is the
-    import date (documents warn when the figures may be old)."""
+    @property
+    def as_of_assumed(self) -> bool:
+        """True when the file did not say when its figures were taken, so ``as_of`` is the
+        import date (documents warn when the figures may be old); see ``SourceRef``."""
+        return self.source is not None and self.source.as_of_assumed
 
     @property
     def total(self) -> Decimal:

@@ -523,16 +523,16 @@ class RowParser:
                 cols.append(by_name[key])
             elif key == "as_of":
                 cols.append(repeat(self.as_of, n))
-            elif key == "as_of_assumed":
-                cols.append(repeat("as_of" not in by_name and self.as_of_assumed, n))
             elif key == "extra":
                 cols.append(extras if extras is not None else map(dict, repeat((), n)))
             elif key == "source":
                 row_nos = [row_no for row_no, _r in block]
                 sources = list(map(object.__new__, repeat(SourceRef, n)))
+                assumed = "as_of" not in by_name and self.as_of_assumed
                 list(map(dict.update, map(_DICT_OF, sources),
                          map(zip, repeat(_SOURCE_ORDER),
-                             zip(repeat(self.file), repeat(self.sheet), row_nos, strict=False))))
+                             zip(repeat(self.file), repeat(self.sheet), row_nos,
+                                 repeat(assumed), strict=False))))
                 cols.append(sources)
             else:
                 cols.append(repeat(_ACCOUNT_DEFAULTS[key], n))
@@ -658,10 +658,11 @@ class RowParser:
             else:
                 d.update(zip(names, vals, strict=False))
             d["extra"] = self._extra(row_no, row)
+            assumed = False
             if d["as_of"] is None:
                 d["as_of"] = as_of
-                d["as_of_assumed"] = self.as_of_assumed
-            d["source"] = SourceRef(file, sheet, row_no)
+                assumed = self.as_of_assumed
+            d["source"] = SourceRef(file, sheet, row_no, assumed)
             append(account)
 
     def _row_disagrees(self, by_name: dict[str, list], i: int) -> bool:
@@ -879,11 +880,12 @@ class RowParser:
         if failed:
             self.skipped += 1
             return
+        assumed = False
         if "as_of" not in values:
             values["as_of"] = self.as_of
-            values["as_of_assumed"] = self.as_of_assumed
+            assumed = self.as_of_assumed
         values["extra"] = self._extra(row_no, row)
-        values["source"] = SourceRef(self.file, self.sheet, row_no)
+        values["source"] = SourceRef(self.file, self.sheet, row_no, assumed)
         self.accounts.append(_new_account(values))
 
     def _totals_row(self, row_no: int, row: Sequence[object]) -> None:
