@@ -197,3 +197,33 @@ def test_product_type_not_in_the_file_is_taken_from_the_settings():
 def test_breakdown_carries_the_currency_of_the_account():
     b = breakdown(account(currency="USD"), Settings())
     assert b.currency == "USD" and b.to_json()["currency"] == "USD"
+
+
+def test_a_debt_stated_only_as_a_whole_is_the_debt_everywhere_never_principal():
+    """A file with 欠款总额 and none of its parts: the briefing, the talking points and a plan
+    all carry that total, shown as not itemised; nothing reads as principal or zero."""
+    from datetime import date
+    from decimal import Decimal
+
+    from visitdesk.adapters.pdf.common import Tr, debt_rows
+    from visitdesk.core.accounts import Account
+    from visitdesk.core.debt import breakdown
+    from visitdesk.core.plans import PlanKind, PlanTerms, build_plan
+    from visitdesk.core.settings import Settings
+
+    account = Account("6222000000000001", "甲", "x", Decimal("0"), as_of=date(2026, 11, 1),
+                      stated_total=Decimal("12345.60"))
+    debt = breakdown(account, Settings())
+    assert (debt.principal, debt.unitemised, debt.total) == (
+        Decimal("0.00"), Decimal("12345.60"), Decimal("12345.60"))
+    assert ("欠款总额（银行数据未分项）", Decimal("12345.60")) in debt_rows(debt, Tr("zh_CN"))
+    plan = build_plan(PlanTerms(PlanKind.INSTALMENTS, date(2026, 11, 20), months=3), debt,
+                      Settings())
+    assert plan.total_payable == Decimal("12345.60")
+    from visitdesk.core.talking_points import placeholder_values
+
+    spoken = placeholder_values(account, Settings())["debt_items"]
+    assert "欠款总额" in spoken and "本金" not in spoken
+    itemised = Account("6222000000000001", "甲", "x", Decimal("100"),
+                       stated_total=Decimal("100.00"))
+    assert breakdown(itemised, Settings()).unitemised == 0

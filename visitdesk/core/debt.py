@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from visitdesk.core.accounts import PRODUCT_TYPES, Account
-from visitdesk.core.money import format_plain, money_str, round_fen
+from visitdesk.core.money import ZERO, format_plain, money_str, round_fen
 from visitdesk.core.settings import Settings
 from visitdesk.i18n import language, tr
 
@@ -130,6 +130,9 @@ class DebtBreakdown:
     of the late charge (违约金 or 罚息) and which agreement applies."""
     currency: str = "CNY"
     """ISO 4217 code of every amount."""
+    unitemised: Decimal = ZERO
+    """The whole debt as the file stated it (欠款总额 …) when the file gave none of its parts:
+    part of the total, shown as such, never presented as principal or fees."""
 
     @property
     def late_fee_key(self) -> str:
@@ -138,7 +141,7 @@ class DebtBreakdown:
 
     @property
     def total(self) -> Decimal:
-        return self.principal + self.interest + self.late_fee + self.other_fees
+        return self.principal + self.interest + self.late_fee + self.other_fees + self.unitemised
 
     def component(self, name: str) -> Decimal:
         """``principal``, ``interest``, ``late_fee`` or ``other_fees``."""
@@ -170,6 +173,7 @@ class DebtBreakdown:
             "interest": money_str(self.interest),
             "late_fee": money_str(self.late_fee),
             "other_fees": money_str(self.other_fees),
+            "unitemised": money_str(self.unitemised),
             "total": money_str(self.total),
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "on": self.on.isoformat() if self.on else None,
@@ -247,7 +251,16 @@ def breakdown(account: Account, settings: Settings, on: date | None = None) -> D
         projected=projected,
         product_type=product,
         currency=account.currency or "CNY",
+        unitemised=_unitemised(account),
     )
+
+
+def _unitemised(account: Account) -> Decimal:
+    """The stated total of an account whose file gave no parts (else zero)."""
+    parts = account.principal + account.interest + account.late_fee + account.other_fees
+    if account.stated_total is not None and not parts:
+        return round_fen(account.stated_total)
+    return ZERO
 
 
 def _late_fee_line(principal: Decimal, months: int, product: str,

@@ -567,7 +567,8 @@ def _reduce(terms: PlanTerms, debt: DebtBreakdown, settings: Settings
             if amount > 0:
                 included[component] -= amount
                 reductions[component] = reductions.get(component, ZERO) + amount
-    settled = round_fen(sum(included.values(), ZERO))
+    # A debt the file stated only as a whole is settled whole (no component can be waived).
+    settled = round_fen(sum(included.values(), ZERO) + debt.unitemised)
     if settled <= 0:
         raise _fail("plans.error.nothing_to_pay")
     return settled, {c: reductions[c] for c in COMPONENTS if c in reductions}

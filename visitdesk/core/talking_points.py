@@ -133,6 +133,8 @@ def placeholder_values(account: Account, settings: Settings, record: VisitRecord
             key = f"speech.item.late_fee.{product}" if name == "late_fee" else \
                 f"speech.item.{name}"
             items.append(tr(key, lang=lang, amount=money(amount)))
+    if debt.unitemised:
+        items.append(tr("speech.item.unitemised", lang=lang, amount=money(debt.unitemised)))
     age = figures_age(account, record)
     values.update({
         "total": money(debt.total),

@@ -145,8 +145,11 @@ def fee_text(plan: Plan, t: Tr, currency: str = "CNY") -> str:
 
 
 def debt_rows(debt: DebtBreakdown, t: Tr) -> list[tuple[str, Decimal]]:
-    return [(component_label(c, t, debt.product_type), debt.component(c))
+    rows = [(component_label(c, t, debt.product_type), debt.component(c))
             for c in ("principal", "interest", "late_fee", "other_fees")]
+    if debt.unitemised:
+        rows.append((t("docs.debt.unitemised"), debt.unitemised))
+    return rows
 
 
 def component_label(component: str, t: Tr, product_type: str = "card") -> str:
