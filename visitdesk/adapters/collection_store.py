@@ -157,19 +157,23 @@ class CollectionStore:
                 for s in plan.commitments:
                     x = s.commitment
                     if x.superseded_by is None:
+                        full = s.paid_in_full_on.toordinal() if s.paid_in_full_on else None
                         rows.append((x.id, x.plan_id, no, x.n, x.due_date.isoformat(),
                                      x.due_date.toordinal(), money_str(x.amount),
-                                     money_str(s.paid), s.paid_in_full_on.toordinal()
-                                     if s.paid_in_full_on else None))
-        c.executemany("INSERT INTO commitment_paid VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                                     money_str(s.paid), full,
+                                     None if full is None else full - x.due_date.toordinal()))
+        c.executemany("INSERT INTO commitment_paid (commitment_id, plan_id, account_no, n, "
+                      "due_date, due_day, amount, paid, full_day, late_days) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def _cache_in_step(self) -> None:
         """Rebuild the paid cache once if it does not cover the open commitments (a store
         from before the cache, or one written by another program)."""
-        open_count, cached = self.conn.execute(
+        open_count, cached, undated = self.conn.execute(
             "SELECT (SELECT count(*) FROM commitment WHERE superseded_by IS NULL), "
-            "(SELECT count(*) FROM commitment_paid)").fetchone()
-        if open_count != cached:
+            "(SELECT count(*) FROM commitment_paid), (SELECT count(*) FROM commitment_paid "
+            "WHERE full_day IS NOT NULL AND late_days IS NULL)").fetchone()
+        if open_count != cached or undated:
             with self.store.transaction() as c:
                 self._reallocate(c, [r[0] for r in c.execute(
                     "SELECT DISTINCT account_no FROM commitment")])
@@ -441,11 +445,13 @@ SELECT plan_id, account_no, max(late), sum(late > 0 AND full_day IS NULL),
                 THEN pick END) AS soon
 FROM (SELECT plan_id, account_no, full_day, due_day,
              due_date || '|' || printf('%04d', n) || '|' || amount || '|' || paid AS pick,
-             CASE WHEN full_day IS NOT NULL THEN
-                      CASE WHEN full_day > due_day + :grace THEN full_day - due_day ELSE 0 END
+             CASE WHEN full_day IS NOT NULL THEN late_days
                   WHEN :today > due_day + :grace THEN :today - due_day
                   ELSE 0 END AS late
-      FROM commitment_paid)
+      FROM commitment_paid
+      -- open commitments, and those paid in full after their grace: no other row can put
+      -- a plan on the list (a plan with no open row is completed)
+      WHERE full_day IS NULL OR late_days > :grace)
 GROUP BY plan_id
 HAVING count(full_day) < count(*) AND (max(late) > 0 OR soon IS NOT NULL)
 """

@@ -308,4 +308,11 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (visit_id, version, state)
     );
     """,
+    62: """
+    -- The worklist asks for the newest payment day (is "today" after every payment?) and
+    -- reads only the commitments that can put an account on it.
+    CREATE INDEX payment_day ON payment(paid_on);
+    ALTER TABLE commitment_paid ADD COLUMN late_days INTEGER;
+    CREATE INDEX commitment_paid_open ON commitment_paid(full_day, late_days);
+    """,
 }
