@@ -100,7 +100,7 @@ def detect_mapping(path: str | os.PathLike[str], sheet: str | None = None, *,
     settings = settings or Settings()
     table = table or load_synonyms()
     with OpenWorkbook(Path(path)) as wb:
-        located = _locate(wb, sheet, table, settings, None)
+        located = _locate(wb, sheet, table, _required(settings, table), None)
         _close(located.rows)
         mapping = located.mapping
         return MappingProposal(located.reader.name, located.header_no, list(mapping.headers),
@@ -159,9 +159,10 @@ class _Located:
     header_rows: int = 1
 
 
-def _locate(wb: OpenWorkbook, sheet: str | None, table: SynonymTable, settings: Settings,
-            cancel: Cancel | None) -> _Located:
-    """The header row(s), the proposed mapping and an iterator over the rows after them."""
+def _locate(wb: OpenWorkbook, sheet: str | None, table: SynonymTable,
+            required: Sequence[str], cancel: Cancel | None) -> _Located:
+    """The header row(s), the proposed mapping and an iterator over the rows after them.
+    Shared by every import of a bank export (accounts, and payments with their own table)."""
     names = wb.sheet_names_in_order(sheet)
     first_failure: tuple | None = None
     for name in names:
@@ -200,7 +201,7 @@ def _locate(wb: OpenWorkbook, sheet: str | None, table: SynonymTable, settings: 
             cells += [""] * (data_width - len(cells))
         headers = header_names(cells)
         hints = {h: hints[t] for h, t in zip(headers, cells, strict=True) if t in hints}
-        mapping = propose_mapping(headers, table, _required(settings, table), hints=hints)
+        mapping = propose_mapping(headers, table, required, hints=hints)
         if isinstance(reader, OpenpyxlSheet):
             _close(rows)
             rest: Iterator[Row] = (r for r in reader.rows(len(headers)) if r[0] > header_no)
@@ -318,7 +319,7 @@ def read_accounts(path: str | os.PathLike[str], *, sheet: str | None = None,
     table = table or load_synonyms()
     path = Path(path)
     with OpenWorkbook(path) as wb:
-        located = _locate(wb, sheet, table, settings, cancel)
+        located = _locate(wb, sheet, table, _required(settings, table), cancel)
         reader, header_no, proposal, rows = (located.reader, located.header_no,
                                              located.mapping, located.rows)
         if cancel is not None and cancel():

@@ -10,7 +10,6 @@ accounts) are counted in one note, not reported one by one.
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from visitdesk.adapters.collection_store import CollectionStore
-from visitdesk.adapters.spreadsheet.importer import file_sha256
+from visitdesk.adapters.spreadsheet.importer import _locate, file_sha256
 from visitdesk.adapters.spreadsheet.reader import OpenWorkbook, Row
 from visitdesk.adapters.spreadsheet.safety import refuse
 from visitdesk.core.cells import (
@@ -35,11 +34,7 @@ from visitdesk.core.cells import (
 from visitdesk.core.collection.commitments import Payment
 from visitdesk.core.errors import ImportRefused
 from visitdesk.core.mapping import (
-    HEADER_SCAN_ROWS,
     SynonymTable,
-    find_header_row,
-    header_names,
-    propose_mapping,
 )
 from visitdesk.core.money import ZERO, money_str
 from visitdesk.i18n import tr
@@ -111,27 +106,6 @@ def _kind(text: str) -> str:
     return "other"
 
 
-def _locate(wb: OpenWorkbook, table: SynonymTable):
-    for name in wb.sheet_names_in_order(None):
-        reader = wb.open_sheet(name, None)
-        rows = reader.rows()
-        top: list[Row] = []
-        for row in rows:
-            top.append(row)
-            if len(top) >= HEADER_SCAN_ROWS:
-                break
-        idx = find_header_row([r for _n, r in top], table)
-        if idx is None:
-            continue
-        header_no, cells = top[idx]
-        headers = header_names([c if isinstance(c, str) else raw_text(c) for c in cells])
-        mapping = propose_mapping(headers, table, table.required)
-        rest: Iterator[Row] = itertools.chain(top[idx + 1:], rows)
-        return reader, header_no, mapping, rest
-    raise refuse("import.refused.no_header", file=wb.path.name,
-                 found=tr("cycle.payments.field.reference"))
-
-
 def import_payments(collection: CollectionStore, path: str | os.PathLike[str], who: str
                     ) -> PaymentImportReport:
     """Read a repayment export and store its payments (one transaction)."""
@@ -139,7 +113,10 @@ def import_payments(collection: CollectionStore, path: str | os.PathLike[str], w
     report = PaymentImportReport(path.name)
     try:
         with OpenWorkbook(path) as wb:
-            reader, header_no, mapping, rows = _locate(wb, payment_synonyms())
+            table = payment_synonyms()
+            located = _locate(wb, None, table, table.required, None)
+            reader, header_no, mapping, rows = (located.reader, located.header_no,
+                                                located.mapping, located.rows)
             if mapping.missing_required:
                 raise refuse("import.refused.missing_columns", file=path.name,
                              missing="、".join(tr(f"cycle.payments.field.{f}")
