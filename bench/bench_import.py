@@ -5,13 +5,17 @@ Prints wall time and peak memory (max RSS of a fresh child process per measureme
 * ``calamine``  – a bare read by python-calamine alone (open, iterate every row),
 * ``openpyxl``  – a bare read by openpyxl in read-only mode (``--no-openpyxl`` skips it),
 * ``import``    – visitdesk's whole import (safety checks, parsing, one store transaction),
+* ``import-encrypted`` – the same into an encrypted (SQLCipher) store (``--encryption``),
 
 and the import's ratios to the bare reads, and peak memory as a multiple of the file's size.
 Goals (issue 10): import ≤ 1.5× the bare calamine read, peak ≤ 300 MB; a workbook of the
 xlsx maximum (1,048,576 rows) imports or is refused with a clear message in bounded memory.
 Workbooks are generated once and cached under /tmp (the 1M-row one takes minutes).
 
-    python bench/bench_import.py [--rows 100000 500000 1048574] [--no-openpyxl]
+    python bench/bench_import.py [--rows 100000 500000 1048574] [--no-openpyxl] [--encryption]
+
+``--encryption`` adds the import into an encrypted store and its ratio to the plain one (goal,
+issue 13: ≤ 1.3×).
 """
 
 from __future__ import annotations
@@ -62,20 +66,26 @@ elif mode == "phases":
     t = time.perf_counter()
     result = read_accounts(path)
     read = time.perf_counter() - t
-    with tempfile.TemporaryDirectory() as tmp:
-        with CaseStore(tmp) as store:
-            t = time.perf_counter()
-            store.upsert_accounts(result.accounts, BatchInfo("b", file_sha256(Path(path)), "", 0))
-            write = time.perf_counter() - t
+    import os
+    encrypted = len(sys.argv) > 3 and sys.argv[3] == "encrypted"
+    writes = {{}}
+    for label, key in [("store transaction", None)] + (
+            [("store transaction (encrypted)", os.urandom(32))] if encrypted else []):
+        with tempfile.TemporaryDirectory() as tmp:
+            with CaseStore(tmp, key=key) as store:
+                t = time.perf_counter()
+                store.upsert_accounts(result.accounts,
+                                      BatchInfo("b", file_sha256(Path(path)), "", 0))
+                writes[label] = time.perf_counter() - t
     rows = len(result.accounts)
     print(json.dumps({{"phases": {{"pre-scan": scan, "calamine load": load,
-                                   "parse (rest of read)": read - scan - load,
-                                   "store transaction": write}}}}))
+                                   "parse (rest of read)": read - scan - load, **writes}}}}))
 else:
+    import os
     from visitdesk.adapters.spreadsheet import import_file
     from visitdesk.adapters.store import CaseStore
     with tempfile.TemporaryDirectory() as tmp:
-        with CaseStore(tmp) as store:
+        with CaseStore(tmp, key=os.urandom(32) if mode == "import-encrypted" else None) as store:
             report = import_file(store, path)
             rows = report.imported + report.updated
             print(json.dumps({{"status": report.status, "error": report.error}}))
@@ -85,9 +95,9 @@ print(json.dumps({{"mode": mode, "seconds": seconds, "peak_mb": peak_mb, "rows":
 """
 
 
-def measure(mode: str, path: Path) -> dict:
+def measure(mode: str, path: Path, *extra: str) -> dict:
     code = CHILD.format(root=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", code, mode, str(path)], capture_output=True,
+    done = subprocess.run([sys.executable, "-c", code, mode, str(path), *extra], capture_output=True,
                           text=True, check=False)
     if done.returncode:
         raise SystemExit(f"{mode} failed:\n{done.stderr}")
@@ -188,24 +198,27 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000])
     parser.add_argument("--no-openpyxl", action="store_true", help="skip the slow openpyxl read")
+    parser.add_argument("--encryption", action="store_true",
+                        help="also import into an encrypted (SQLCipher) store and compare")
     args = parser.parse_args(argv)
     for rows in args.rows:
-        run(rows, openpyxl=not args.no_openpyxl and rows <= 100_000)
+        run(rows, openpyxl=not args.no_openpyxl and rows <= 100_000, encryption=args.encryption)
     return 0
 
 
-def run(n: int, *, openpyxl: bool) -> None:
+def run(n: int, *, openpyxl: bool, encryption: bool = False) -> None:
     path = workbook(n)
     size_mb = path.stat().st_size / 1e6
     print(f"\nworkbook: {path} ({size_mb:.1f} MB, {n:,} rows × 14 columns)")
     modes = ["calamine", "import"] + (["openpyxl"] if openpyxl else [])
+    modes += ["import-encrypted"] if encryption else []
     results = {mode: measure(mode, path) for mode in modes}
     base = results["calamine"]["seconds"]
-    print(f"{'measurement':<12}{'seconds':>10}{'rows/s':>12}{'peak MB':>10}{'× size':>8}"
+    print(f"{'measurement':<18}{'seconds':>10}{'rows/s':>12}{'peak MB':>10}{'× size':>8}"
           f"{'× calamine':>12}")
     for mode in modes:
         r = results[mode]
-        print(f"{mode:<12}{r['seconds']:>10.2f}{r['rows'] / r['seconds']:>12,.0f}"
+        print(f"{mode:<18}{r['seconds']:>10.2f}{r['rows'] / r['seconds']:>12,.0f}"
               f"{r['peak_mb']:>10.0f}{r['peak_mb'] / size_mb:>8.1f}{r['seconds'] / base:>12.2f}")
     imp = results["import"]
     ratio = imp["seconds"] / base
@@ -217,8 +230,16 @@ def run(n: int, *, openpyxl: bool) -> None:
           f" {'met' if ratio <= 1.5 else 'NOT met'}")
     if "openpyxl" in results:
         print(f"import / bare openpyxl read-only: {imp['seconds'] / results['openpyxl']['seconds']:.2f}×")
-    phases = measure("phases", path)["phases"]
+    if "import-encrypted" in results:
+        enc = results["import-encrypted"]
+        cost = enc["seconds"] / imp["seconds"]
+        print(f"encrypted import / plain import: {cost:.2f}× (goal ≤ 1.3×)"
+              f" {'met' if cost <= 1.3 else 'NOT met'}; peak {enc['peak_mb']:.0f} MB")
+    phases = measure("phases", path, *(["encrypted"] if encryption else []))["phases"]
     print("import phases (separate run): " + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()))
+    if "store transaction (encrypted)" in phases:
+        share = phases["store transaction (encrypted)"] / phases["store transaction"]
+        print(f"store transaction encrypted / plain (same process): {share:.2f}×")
     print(f"import peak memory: {imp['peak_mb']:.0f} MB (goal ≤ 300 MB)"
           f" {'met' if imp['peak_mb'] <= 300 else 'NOT met'}; {imp['peak_mb'] / size_mb:.1f}×"
           " the file's size (goal ≤ 5×)")
