@@ -84,6 +84,10 @@ def open_store_connection(path: Path, key: bytes | None = None) -> sqlite3.Conne
     if path.name != _store_file():
         return connect(path, key)
     finish_pending(data_dir)
+    if key is not None and not keys.is_encrypted(data_dir):
+        conn = connect(path, key)  # an explicit key without a key file (benchmarks, tools)
+        make_private(path)
+        return conn
     if not keys.is_encrypted(data_dir):
         conn = connect(path, None)
         make_private(path)
