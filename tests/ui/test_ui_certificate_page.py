@@ -173,3 +173,5 @@ def test_certificate_dialog_waits_for_a_running_operation(qtbot, data_dir):
     if not worker.is_done:
         assert dialog.isVisible()
     qtbot.waitUntil(lambda: worker.is_done, timeout=30_000)
+    # the result reaches the page by a queued signal: let it arrive before the dialog goes
+    qtbot.waitUntil(lambda: dialog.page.create_button.isEnabled(), timeout=30_000)
