@@ -296,3 +296,19 @@ def test_summary_keeps_an_acknowledgement_whose_warning_is_no_longer_raised(play
     rows = summary_content(record, ACCOUNT, SETTINGS, playbook).acknowledged
     assert rows == (("此前的提醒 lexicon@notes#旧词条（现行规则已不再提示）", "李明（A1023）",
                      "客户原话", "2026年11月20日 10:49"),)
+
+
+def test_a_days_list_briefing_masks_phone_numbers_a_single_account_one_keeps_them(playbook):
+    from dataclasses import replace
+
+    accounts = sample_accounts(2)
+    day = date(2026, 11, 25)
+    text = flat(pdf_text(render_briefing(briefing_content(accounts, SETTINGS, playbook, day))))
+    for account in accounts:
+        assert account.phone not in text and account.phone[-4:] in text
+    single = flat(pdf_text(render_briefing(briefing_content(accounts[:1], SETTINGS, playbook,
+                                                            day))))
+    assert accounts[0].phone in single and accounts[0].id_number not in single
+    unmasked = replace(SETTINGS, mask_briefing=("id_number",))
+    text = flat(pdf_text(render_briefing(briefing_content(accounts, unmasked, playbook, day))))
+    assert all(account.phone in text for account in accounts)

@@ -113,3 +113,21 @@ def test_encrypt_refuses_a_weak_or_personal_passphrase(data_dir, capsys, tmp_pat
     code, _, err = cli(data_dir, capsys, "store", "encrypt", "--new-passphrase-file", str(weak))
     assert code == EXIT_REFUSED and "too common" in err
     assert not keys.is_encrypted(data_dir)
+
+
+def test_accounts_json_masks_id_and_phone_unless_unmasked_which_is_recorded(data_dir, capsys):
+    accounts = plain_store(data_dir, 3)
+    code, out, _ = cli(data_dir, capsys, "accounts", "--json")
+    shown = {a["account_no"]: a for a in json.loads(out)}
+    for acc in accounts:
+        assert shown[acc.account_no]["id_number"] != acc.id_number
+        assert shown[acc.account_no]["id_number"][-4:] == acc.id_number[-4:]
+        assert shown[acc.account_no]["phone"][-4:] == acc.phone[-4:] != shown[acc.account_no]["phone"]
+    code, out, _ = cli(data_dir, capsys, "access-log", "--json")
+    assert json.loads(out) == {"intact": True, "broken_at": None, "entries": []}
+    code, out, _ = cli(data_dir, capsys, "accounts", "--json", "--unmasked")
+    assert {a["id_number"] for a in json.loads(out)} == {a.id_number for a in accounts}
+    code, out, _ = cli(data_dir, capsys, "access-log", "--json")
+    log = json.loads(out)
+    assert log["intact"] and [(e["account_no"], e["purpose"]) for e in log["entries"]] == [
+        ("*", "export")]

@@ -315,4 +315,24 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE commitment_paid ADD COLUMN late_days INTEGER;
     CREATE INDEX commitment_paid_open ON commitment_paid(full_day, late_days);
     """,
+    40: """
+    -- Every reveal of an account's full identifiers (the window's "show", an unmasked export):
+    -- append-only and hash-chained (visitdesk.core.privacy), so a removed or changed entry
+    -- is detected.
+    CREATE TABLE access_log (
+        seq INTEGER PRIMARY KEY,
+        who TEXT NOT NULL,
+        at TEXT NOT NULL,
+        account_no TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX access_log_account ON access_log(account_no);
+    CREATE TRIGGER access_log_no_change BEFORE UPDATE ON access_log
+    BEGIN SELECT RAISE(ABORT, 'access log entries are never changed'); END;
+    CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+    BEGIN SELECT RAISE(ABORT, 'access log entries are never deleted'); END;
+    """,
 }

@@ -24,6 +24,8 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p = add_command(sub, "accounts", "list the accounts in the case store", cmd_accounts)
     p.add_argument("--json", action="store_true", help="print a JSON array of accounts")
+    p.add_argument("--unmasked", action="store_true",
+                   help="print ID and phone numbers in full (recorded in the access log)")
 
 
 def _iso_date(text: str) -> date:
@@ -62,7 +64,15 @@ def cmd_accounts(ctx) -> int:
 
     accounts = ctx.store.accounts()
     if ctx.args.json:
-        print_json([a.to_json() for a in accounts])
+        from visitdesk.core.privacy import masked_json, valid_fields
+
+        masked = () if ctx.args.unmasked else valid_fields(ctx.settings.mask_export)
+        if ctx.args.unmasked:
+            from visitdesk.adapters.access_log import record_access
+            from visitdesk.cli.privacy import who
+
+            record_access(ctx.store, who(ctx), "*", ("id_number", "phone"), "export")
+        print_json([masked_json(a.to_json(), masked) for a in accounts])
         return EXIT_OK
     if not accounts:
         print(tr("import.cli.no_accounts"))

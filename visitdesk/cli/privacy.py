@@ -39,6 +39,10 @@ def register(sub: Any) -> None:
     c.add_argument("--new-passphrase-file", metavar="F")
     c.add_argument("--recovery-key-file", metavar="F",
                    help="open with the recovery key instead of the current passphrase")
+    c = add_command(sub, "access-log", "who revealed which account's full identifiers, when",
+                    cmd_access_log)
+    c.add_argument("--account", metavar="ACCOUNT_NO")
+    c.add_argument("--json", action="store_true")
     c = add_command(ssub, "recovery-key", "create the recovery key and print it as a one-page "
                     "PDF (replaces any earlier one)", cmd_store_recovery_key)
     c.add_argument("--out", required=True, metavar="FILE.pdf")
@@ -94,6 +98,30 @@ def unlock_store(data_dir: Path, args: Any) -> None:
 
     if keys.is_encrypted(data_dir) and keys.remembered(data_dir) is None:
         keys.unlock(data_dir, store_passphrase(args))
+
+
+def who(ctx: Any) -> str:
+    """The officer as the logs name them: name and staff number from the settings."""
+    s = ctx.settings
+    return " ".join(x for x in (s.officer_name, s.staff_no) if x) or tr("privacy.who.unknown")
+
+
+def cmd_access_log(ctx: Any) -> int:
+    from visitdesk.adapters.access_log import access_entries, verify_access_log
+    from visitdesk.cli import EXIT_FAILURE
+
+    entries = access_entries(ctx.store, ctx.args.account)
+    broken = verify_access_log(ctx.store)
+    if ctx.args.json:
+        print_json({"intact": broken is None, "broken_at": broken,
+                    "entries": [e.to_json() for e in entries]})
+    else:
+        for e in entries:
+            print(tr("privacy.access.line", seq=e.seq, when=e.when, who=e.who,
+                     account=e.account_no, fields=", ".join(e.fields), purpose=e.purpose))
+        print(tr("privacy.access.intact") if broken is None
+              else tr("privacy.access.broken", seq=broken))
+    return 0 if broken is None else EXIT_FAILURE
 
 
 def _personal(ctx: Any) -> list[str]:

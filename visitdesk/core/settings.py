@@ -78,6 +78,14 @@ class Settings:
     # --- privacy ---
     lock_after_minutes: int = 5
     """The window locks after this many minutes without keyboard or mouse input (0: never)."""
+    mask_list: tuple[str, ...] = ("id_number", "phone")
+    """Fields masked in the accounts table and its search results (search matches in full)."""
+    mask_detail: tuple[str, ...] = ("id_number", "phone")
+    """Fields masked in an account's detail until "show" (which is recorded)."""
+    mask_briefing: tuple[str, ...] = ("id_number", "phone")
+    """Fields masked on a briefing for several accounts (a single-account one masks the ID)."""
+    mask_export: tuple[str, ...] = ("id_number", "phone")
+    """Fields masked in exports (``accounts --json`` unless ``--unmasked``)."""
 
     # --- the collection cycle after the visit ---
     plan_grace_days: int = 3

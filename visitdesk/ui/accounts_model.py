@@ -20,6 +20,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from visitdesk.adapters.collation import name_sort_keys
 from visitdesk.core.accounts import OVERDUE_BUCKETS, Account, overdue_bucket
 from visitdesk.core.money import format_plain
+from visitdesk.core.privacy import MASKABLE_FIELDS, mask_field
 from visitdesk.i18n import tr
 
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -194,6 +195,13 @@ class AccountsModel(QAbstractTableModel):
         self._visit_filter: str | None = None
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
+        self.masked: frozenset[str] = frozenset(MASKABLE_FIELDS)
+        """Columns shown masked (``Settings.mask_list``); search still matches full values."""
+
+    def set_masked(self, fields: Sequence[str]) -> None:
+        self.beginResetModel()
+        self.masked = frozenset(fields)
+        self.endResetModel()
 
     # --- feeding ------------------------------------------------------------------------
     def set_accounts(self, accounts: Sequence[Account] | AccountIndex) -> None:
@@ -312,9 +320,14 @@ class AccountsModel(QAbstractTableModel):
         if not (0 <= row < len(self._rows) and 0 <= col < len(COLUMNS)):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
+            account = self._accounts[self._rows[row]]
             if col == VISIT_COLUMN:
-                return visit_text(self._index.visit(self._accounts[self._rows[row]].account_no))
-            return COLUMNS[col].display(self._accounts[self._rows[row]])
+                return visit_text(self._index.visit(account.account_no))
+            column = COLUMNS[col]
+            text = column.display(account)
+            if column.key in self.masked:
+                return mask_field(column.key, text, account.id_type)
+            return text
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if COLUMNS[col].numeric:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

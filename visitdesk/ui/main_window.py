@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -49,6 +50,7 @@ from PySide6.QtWidgets import (
 from visitdesk import i18n
 from visitdesk.core.accounts import Account, overdue_bucket
 from visitdesk.core.money import format_yuan
+from visitdesk.core.privacy import MASKABLE_FIELDS, mask_field
 from visitdesk.i18n import tr
 from visitdesk.ui.accounts_model import (
     BUCKETS,
@@ -82,6 +84,12 @@ class AccountDetail(QWidget):
     """Debt figures, contact data, source row and the extra columns of one account."""
 
     FIELDS = ("name", "account_no", "id_number", "phone", "address", "branch", "officer")
+
+    def _identifier(self, account: Account, field: str) -> str:
+        value = getattr(account, field)
+        if field in self.masked and not self.revealed:
+            return mask_field(field, value, account.id_type)
+        return value
     DEBT = ("principal", "interest", "late_fee", "other_fees", "total")
     OVERDUE = ("overdue_days", "bucket", "overdue_since", "due_date", "as_of")
     SOURCE = ("file", "sheet", "row")
@@ -89,6 +97,11 @@ class AccountDetail(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.values: dict[str, QLabel] = {}
+        self.masked: frozenset[str] = frozenset(MASKABLE_FIELDS)
+        """Fields shown masked until "show" (``Settings.mask_detail``)."""
+        self.on_reveal: Callable[[Account], None] | None = None
+        """Called when the officer reveals the account's identifiers (records the access)."""
+        self.revealed = False
         outer = QVBoxLayout(self)
         self.empty = QLabel(tr("ui.detail.none"))
         self.empty.setWordWrap(True)
@@ -107,6 +120,10 @@ class AccountDetail(QWidget):
                 value.setWordWrap(key in ("address", "file"))
                 self.values[key] = value
                 form.addRow(tr(f"ui.detail.{key}"), value)
+            if title == "ui.detail.customer":
+                self.reveal_button = QPushButton(tr("privacy.detail.show"))
+                self.reveal_button.clicked.connect(self.reveal)
+                form.addRow("", self.reveal_button)
             body.addWidget(box)
         self.values["total"].setStyleSheet("font-weight: bold")
         self.extra_box = QGroupBox(tr("ui.detail.extra"))
@@ -117,8 +134,19 @@ class AccountDetail(QWidget):
         self.account: Account | None = None
         self.set_account(None)
 
-    def set_account(self, account: Account | None) -> None:
+    def reveal(self) -> None:
+        """Show this account's identifiers in full (the access is recorded by ``on_reveal``)."""
+        account = self.account
+        if account is None or self.revealed:
+            return
+        if self.on_reveal is not None:
+            self.on_reveal(account)
+        self.revealed = True
+        self.set_account(account, revealed=True)
+
+    def set_account(self, account: Account | None, *, revealed: bool = False) -> None:
         self.account = account
+        self.revealed = revealed
         self.empty.setVisible(account is None)
         self.body.setVisible(account is not None)
         if account is None:
@@ -130,7 +158,8 @@ class AccountDetail(QWidget):
         src = account.source
         texts = {
             "name": account.name, "account_no": account.account_no,
-            "id_number": account.id_number, "phone": account.phone or "—",
+            "id_number": self._identifier(account, "id_number"),
+            "phone": self._identifier(account, "phone") or "—",
             "address": account.address or "—", "branch": account.branch or "—",
             "officer": account.officer or "—",
             "principal": format_yuan(account.principal), "interest": format_yuan(account.interest),
@@ -146,6 +175,9 @@ class AccountDetail(QWidget):
         }
         for key, text in texts.items():
             self.values[key].setText(text)
+        hidden = bool(self.masked & {"id_number", "phone"}) and not revealed
+        self.reveal_button.setVisible(hidden)
+        self.reveal_button.setToolTip(tr("privacy.detail.shown") if revealed else "")
         while self.extra_form.rowCount():
             self.extra_form.removeRow(0)
         for header, value in account.extra.items():
@@ -190,6 +222,7 @@ class MainWindow(QMainWindow):
         self._update_count()
         self._update_actions()
         self.restore_layout()
+        self._apply_masking()
 
     def after_first_paint(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the window has been painted for the first time (or after a
@@ -358,6 +391,23 @@ class MainWindow(QMainWindow):
         self.timeline = TimelinePage(lambda: self.ctx.store, lambda: self.ctx.settings)
         self.timeline_tab_index = self.detail_tabs.addTab(self.timeline, tr("ui.tab.timeline"))
         self.detail_tabs.currentChanged.connect(self._tab_changed)
+
+    def _apply_masking(self) -> None:
+        """Which identifiers the table and the detail mask (settings); "show" is recorded."""
+        from visitdesk.core.privacy import valid_fields
+
+        settings = self.ctx.settings
+        self.model.set_masked(valid_fields(settings.mask_list))
+        self.detail.masked = frozenset(valid_fields(settings.mask_detail))
+        self.detail.on_reveal = self._record_reveal
+
+    def _record_reveal(self, account: Account) -> None:
+        from visitdesk.adapters.access_log import record_access
+        from visitdesk.cli.privacy import who
+
+        record_access(self.ctx.store, who(self.ctx), account.account_no,
+                      sorted(self.detail.masked), "detail")
+        log.info("identifiers of one account revealed in the detail pane")
 
     def _build_actions(self) -> None:
         self.act_import = QAction(tr("ui.action.import"), self)

@@ -5,8 +5,10 @@ amount was computed, the standard options side by side, the talking points fille
 customer's figures, the guidance for the five situations, and a paper version of the visit
 form (boxes to tick, lines to write on) for visits made without a computer.
 
-The briefing leaves the office, so the ID and card numbers are masked; the phone number and
-address stay in full because the officer needs them to reach the customer.
+The briefing leaves the office, so the ID and card numbers are masked. On a briefing for one
+account the phone number and address stay in full because the officer needs them to reach the
+customer; on a day's list (several accounts) the fields of ``Settings.mask_briefing`` (default:
+ID and phone) are masked too, as a bank may decide otherwise.
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ from visitdesk.adapters.pdf.styles import (
 )
 from visitdesk.core.accounts import Account, overdue_bucket
 from visitdesk.core.debt import DebtBreakdown, breakdown
-from visitdesk.core.masking import mask_card, mask_id_number
+from visitdesk.core.masking import mask_card
 from visitdesk.core.options import plan_options
+from visitdesk.core.privacy import mask_field, valid_fields
 from visitdesk.core.settings import Settings
 from visitdesk.core.talking_points import situation_guidance, stage_points
 from visitdesk.core.visit import Person, VisitRecord
@@ -117,6 +120,13 @@ def briefing_content(accounts: Sequence[Account], settings: Settings, playbook, 
     bank = bank_line(settings)
     form = _paper_form(playbook, t, lang)
     items = []
+    masked = set(valid_fields(settings.mask_briefing)) if len(accounts) > 1 else set()
+    masked.add("id_number")
+
+    def shown(account: Account, field: str) -> str:
+        value = getattr(account, field)
+        return mask_field(field, value, account.id_type) if field in masked else value
+
     for account in accounts:
         debt = breakdown(account, settings, on=visit_day)
         # a planned (draft) visit on that day, so that the talking points quote the figures
@@ -148,8 +158,8 @@ def briefing_content(accounts: Sequence[Account], settings: Settings, playbook, 
         facts = (
             (t("docs.field.customer"), account.name),
             (t("docs.handout.card"), mask_card(account.account_no)),
-            (t("docs.field.id_number"), mask_id_number(account.id_number, account.id_type)),
-            (t("docs.field.phone"), account.phone or "—"),
+            (t("docs.field.id_number"), shown(account, "id_number")),
+            (t("docs.field.phone"), shown(account, "phone") or "—"),
             (t("docs.briefing.address"), account.address or "—"),
             (t("docs.briefing.branch"), account.branch or settings.branch or "—"),
             (t("docs.briefing.overdue"), t("docs.briefing.overdue_text",
