@@ -131,3 +131,44 @@ def test_accounts_json_masks_id_and_phone_unless_unmasked_which_is_recorded(data
     log = json.loads(out)
     assert log["intact"] and [(e["account_no"], e["purpose"]) for e in log["entries"]] == [
         ("*", "export")]
+
+
+def test_retention_purge_empties_old_accounts_leaves_tombstones_and_the_audit_chain(
+        data_dir, capsys, tmp_path):
+    import sqlite3
+
+    from visitdesk.adapters.retention import tombstones
+    from visitdesk.adapters.store import CaseStore
+
+    accounts = plain_store(data_dir, 4)
+    old, visited = accounts[0], accounts[1]
+    with sqlite3.connect(data_dir / STORE_FILE) as conn:
+        conn.execute("UPDATE account SET updated_at = '2020-01-05T10:00:00+08:00'")
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"outcome": "customer_not_met", "officer": {"name": "李明", '
+                       '"staff_no": "A1023"}}', encoding="utf-8")
+    code, _, err = cli(data_dir, capsys, "visit", "new", visited.account_no, "--answers",
+                       str(answers))
+    assert code == 0, err
+    code, _, err = cli(data_dir, capsys, "retention", "purge", "--before", "2099-01-01")
+    assert code == EXIT_REFUSED and "2 years" in err
+    code, out, err = cli(data_dir, capsys, "retention", "purge", "--before", "2021-01-01",
+                         "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["purged"] == 3 and report["before"] == "2021-01-01"
+    assert all(old.account_no not in line for line in report["accounts"])
+    with CaseStore(data_dir) as store:
+        gone = store.account(old.account_no)
+        assert (gone.name, gone.id_number, gone.phone, gone.address) == ("", "", "", "")
+        assert store.account(visited.account_no).id_number == visited.id_number
+        assert store.account_history(old.account_no) == []
+        stones = tombstones(store)
+    assert {t["account_no"] for t in stones} == {a.account_no for a in accounts} - {
+        visited.account_no}
+    assert all(len(t["removed_sha256"]) == 64 and t["before"] == "2021-01-01" for t in stones)
+    code, out, _ = cli(data_dir, capsys, "audit", "verify", "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+    code, out, _ = cli(data_dir, capsys, "retention", "purge", "--before", "2021-01-01",
+                       "--json")
+    assert json.loads(out)["purged"] == 0  # nothing twice

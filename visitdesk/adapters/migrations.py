@@ -335,4 +335,20 @@ MIGRATIONS: dict[int, str] = {
     CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
     BEGIN SELECT RAISE(ABORT, 'access log entries are never deleted'); END;
     """,
+    41: """
+    -- One row per account whose personal data ``retention purge`` removed: when, by whom, up
+    -- to which date, and the SHA-256 of what was removed (proof of what existed, not the data).
+    -- The account row stays (visits and the audit log refer to it), emptied of personal data.
+    CREATE TABLE account_tombstone (
+        account_no TEXT PRIMARY KEY,
+        purged_at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        before TEXT NOT NULL,
+        removed_sha256 TEXT NOT NULL
+    );
+    CREATE TRIGGER account_tombstone_no_change BEFORE UPDATE ON account_tombstone
+    BEGIN SELECT RAISE(ABORT, 'tombstones are never changed'); END;
+    CREATE TRIGGER account_tombstone_no_delete BEFORE DELETE ON account_tombstone
+    BEGIN SELECT RAISE(ABORT, 'tombstones are never deleted'); END;
+    """,
 }

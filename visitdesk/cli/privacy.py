@@ -43,6 +43,13 @@ def register(sub: Any) -> None:
                     cmd_access_log)
     c.add_argument("--account", metavar="ACCOUNT_NO")
     c.add_argument("--json", action="store_true")
+    r = add_command(sub, "retention", "remove personal data of accounts past retention", _usage)
+    rsub = r.add_subparsers(dest="retention_command", metavar="SUBCOMMAND")
+    c = add_command(rsub, "purge", "remove the personal data of accounts not imported or "
+                    "visited since DATE, leaving a tombstone", cmd_retention_purge)
+    c.add_argument("--before", metavar="YYYY-MM-DD",
+                   help="cut-off date (default: today less the retention setting)")
+    c.add_argument("--json", action="store_true")
     c = add_command(ssub, "recovery-key", "create the recovery key and print it as a one-page "
                     "PDF (replaces any earlier one)", cmd_store_recovery_key)
     c.add_argument("--out", required=True, metavar="FILE.pdf")
@@ -122,6 +129,42 @@ def cmd_access_log(ctx: Any) -> int:
         print(tr("privacy.access.intact") if broken is None
               else tr("privacy.access.broken", seq=broken))
     return 0 if broken is None else EXIT_FAILURE
+
+
+def retention_limit(years: int, today: Any = None) -> Any:
+    """The latest cut-off date the retention setting allows: ``years`` before today."""
+    from datetime import date
+
+    today = today or date.today()
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def cmd_retention_purge(ctx: Any) -> int:
+    from datetime import date
+
+    from visitdesk.adapters.retention import purge_before
+
+    years = max(0, int(ctx.settings.retention_years))
+    limit = retention_limit(years)
+    if ctx.args.before:
+        try:
+            before = date.fromisoformat(ctx.args.before)
+        except ValueError as exc:
+            raise InputError(tr("privacy.retention.bad_date", value=ctx.args.before)) from exc
+    else:
+        before = limit
+    if before > limit:
+        raise InputError(tr("privacy.retention.too_recent", before=before.isoformat(),
+                            years=years, limit=limit.isoformat()))
+    report = purge_before(ctx.store, before, who(ctx))
+    if ctx.args.json:
+        print_json(report.to_json())
+    else:
+        print(tr("privacy.retention.done", count=len(report.purged), before=before.isoformat()))
+    return 0
 
 
 def _personal(ctx: Any) -> list[str]:
