@@ -172,3 +172,34 @@ def test_retention_purge_empties_old_accounts_leaves_tombstones_and_the_audit_ch
     code, out, _ = cli(data_dir, capsys, "retention", "purge", "--before", "2021-01-01",
                        "--json")
     assert json.loads(out)["purged"] == 0  # nothing twice
+
+
+def test_attach_list_and_export_from_the_command_line(data_dir, capsys, tmp_path):
+    accounts = plain_store(data_dir, 1)
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"outcome": "customer_not_met", "officer": {"name": "李明", '
+                       '"staff_no": "A1023"}}', encoding="utf-8")
+    code, out, err = cli(data_dir, capsys, "visit", "new", accounts[0].account_no, "--answers",
+                         str(answers))
+    assert code == 0, err
+    visit_id = out.strip()
+    photo = tmp_path / "door.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"j" * 300)
+    talk = tmp_path / "talk.wav"
+    talk.write_bytes(b"RIFF\x24\0\0\0WAVEfmt " + b"w" * 100)
+    code, _, err = cli(data_dir, capsys, "attach", visit_id, str(talk))
+    assert code == EXIT_REFUSED and "--consent" in err
+    code, out, err = cli(data_dir, capsys, "attach", visit_id, str(photo), str(talk),
+                         "--consent", "--json")
+    assert code == 0, err
+    added = json.loads(out)
+    assert [(a["name"], a["kind"], a["media_type"]) for a in added] == [
+        ("door.jpg", "photo", "image/jpeg"), ("talk.wav", "recording", "audio/wav")]
+    code, out, _ = cli(data_dir, capsys, "attachments", visit_id, "--json")
+    assert [a["sha256"] for a in json.loads(out)] == [a["sha256"] for a in added]
+    code, out, err = cli(data_dir, capsys, "attachment", "export", visit_id, "talk.wav",
+                         "--out", str(tmp_path / "copy.wav"))
+    assert code == 0, err and (tmp_path / "copy.wav").read_bytes() == talk.read_bytes()
+    code, _, _ = cli(data_dir, capsys, "attachment", "export", visit_id, "nope.wav",
+                     "--out", str(tmp_path / "x"))
+    assert code == 3

@@ -212,6 +212,14 @@ class Documents:
 
         content = summary_content(record, account, self.settings, self.playbook, self.lang,
                                   bank_lexicon(self.data_dir))
+        if self.store is not None:
+            from dataclasses import replace
+
+            from visitdesk.adapters.attachments import list_attachments
+
+            content = replace(content, attachments=tuple(
+                (a.name, a.kind, a.size, a.sha256)
+                for a in list_attachments(self.store, record.id) if a.version <= record.version))
         return render_summary(content, stamp)
 
     def _handout_pdf(self, record, stamp: StampSpec | None):

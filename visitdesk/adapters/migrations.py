@@ -351,4 +351,39 @@ MIGRATIONS: dict[int, str] = {
     CREATE TRIGGER account_tombstone_no_delete BEFORE DELETE ON account_tombstone
     BEGIN SELECT RAISE(ABORT, 'tombstones are never deleted'); END;
     """,
+    42: """
+    -- Evidence attached to a visit version (recordings, photos, documents): the bytes in
+    -- 1 MiB chunks inside the (encrypted) store, with their SHA-256, size and sniffed type.
+    -- Insert-only: an attachment is never changed or removed. The chunks are written before
+    -- their row (the row is written once, complete), hence the deferred foreign key.
+    CREATE TABLE attachment (
+        id INTEGER PRIMARY KEY,
+        visit_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('recording', 'photo', 'document')),
+        media_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        consent INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (visit_id, name)
+    );
+    CREATE TABLE attachment_chunk (
+        attachment_id INTEGER NOT NULL
+            REFERENCES attachment(id) DEFERRABLE INITIALLY DEFERRED,
+        n INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (attachment_id, n)
+    );
+    CREATE TRIGGER attachment_no_change BEFORE UPDATE ON attachment
+    BEGIN SELECT RAISE(ABORT, 'attachments are never changed'); END;
+    CREATE TRIGGER attachment_no_delete BEFORE DELETE ON attachment
+    BEGIN SELECT RAISE(ABORT, 'attachments are never deleted'); END;
+    CREATE TRIGGER attachment_chunk_no_change BEFORE UPDATE ON attachment_chunk
+    BEGIN SELECT RAISE(ABORT, 'attachments are never changed'); END;
+    CREATE TRIGGER attachment_chunk_no_delete BEFORE DELETE ON attachment_chunk
+    BEGIN SELECT RAISE(ABORT, 'attachments are never deleted'); END;
+    """,
 }

@@ -46,7 +46,7 @@ from visitdesk.core.visit import Amendment, Person, Signature, VisitRecord, chan
 from visitdesk.i18n import tr
 
 GUARDED_TABLES = ("visit", "audit_log", "audit_head", "commitment", "payment", "contact",
-                  "access_log", "account_tombstone")
+                  "access_log", "account_tombstone", "attachment", "attachment_chunk")
 """Tables whose triggers ``audit verify`` checks against the migrations."""
 
 

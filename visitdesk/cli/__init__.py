@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "visitdesk.cli.visits",
     "visitdesk.cli.documents",
     "visitdesk.cli.privacy",
+    "visitdesk.cli.attachments",
     "visitdesk.cli.collection",
     "visitdesk.cli.server",
     "visitdesk.cli.lexicon",

@@ -86,6 +86,8 @@ class Settings:
     """Fields masked on a briefing for several accounts (a single-account one masks the ID)."""
     mask_export: tuple[str, ...] = ("id_number", "phone")
     """Fields masked in exports (``accounts --json`` unless ``--unmasked``)."""
+    attachment_limit_mb: int = 2048
+    """Largest evidence file a visit may get, in MB (default 2 GB)."""
     retention_years: int = 2
     """Years the personal data of an account is kept after its last import or visit;
     ``retention purge`` refuses a cut-off date more recent than this (bank policy may say more)."""

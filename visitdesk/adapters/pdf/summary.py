@@ -101,6 +101,9 @@ class SummaryContent:
     acknowledged: tuple[tuple[str, str, str, str], ...] = ()
     """Each warning the rules raised (screened phrases included): what it said, who
     acknowledged it, the reason given and when; an unacknowledged one says so."""
+    attachments: tuple[tuple[str, str, int, str], ...] = ()
+    """Evidence of this record (name, kind, size in bytes, SHA-256): listed so that the
+    signature covers it (the handout never lists them)."""
 
 
 def summary_content(record, account: Account, settings: Settings, playbook,
@@ -395,6 +398,15 @@ def render_summary(content: SummaryContent, stamp: StampSpec | None = None
         outcome_flow += [Paragraph(text(t("docs.field.notes")), st.h2),
                          Paragraph(text(content.notes), st.body)]
     story += section(t("docs.summary.section.outcome"), st, *outcome_flow)
+    if content.attachments:
+        rows: list[list] = [[Paragraph(text(t(f"attach.summary.col.{c}")), st.cell_head)
+                                  for c in ("name", "kind", "size", "sha256")]]
+        rows += [[Paragraph(text(name), st.cell), Paragraph(text(t(f"attach.kind.{kind}")), st.cell),
+                  Paragraph(f"{size:,}", st.cell_right),
+                  Paragraph(text(digest[:32] + " " + digest[32:]), st.cell)]
+                 for name, kind, size, digest in content.attachments]
+        story += section(t("attach.summary.section"), st,
+                         grid_table(rows, [w * 0.26, w * 0.12, w * 0.14, w * 0.48]))
     sign_flow: list = [signature_row(content.signatures, st, w, 24 * mm)]
     qr_size = 30 * mm
     qr = qr_flowable(qr_payload(content.record_id, content.version, content.digest), qr_size)
