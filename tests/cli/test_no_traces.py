@@ -36,6 +36,12 @@ def test_a_whole_journey_leaves_no_identifier_in_logs_or_temp_files(tmp_path):
         assert done.returncode == rc, (args, done.stdout, done.stderr)
         return done.stdout
 
+    import visit_testdata as vt
+
+    from visitdesk.adapters.settings_store import save_settings
+
+    data.mkdir()
+    save_settings(data, vt.settings())  # the bank's hotline is needed on a handout
     run("import", str(DEMO))
     with CaseStore(data) as store:
         accounts = store.accounts()
