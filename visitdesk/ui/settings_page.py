@@ -55,7 +55,8 @@ PERCENT_FIELDS: frozenset[str] = frozenset(
 MULTILINE_FIELDS: frozenset[str] = frozenset({"payment_channels"})
 LIST_FIELDS: frozenset[str] = frozenset({"contact_limits"})
 """Settings that are a list of short texts, edited as one line separated by commas."""
-INT_RANGES: dict[str, tuple[int, int]] = {"plan_grace_days": (0, 60)}
+INT_RANGES: dict[str, tuple[int, int]] = {"lock_after_minutes": (0, 240), "retention_years": (1, 30),
+                                          "attachment_limit_mb": (1, 100_000), "plan_grace_days": (0, 60)}
 """Whole-number settings whose range is not the usual 1–360."""
 CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
     "default_product_type": ("card", "loan"),
@@ -69,6 +70,8 @@ OPTIONAL_ACCOUNT_FIELDS: tuple[str, ...] = (
 """Account fields a bank may additionally mark as required on import."""
 CHECK_FIELDS: dict[str, tuple[str, ...]] = {
     "extra_required_fields": OPTIONAL_ACCOUNT_FIELDS,
+    **{f"mask_{place}": ("id_number", "phone")
+       for place in ("list", "detail", "briefing", "export")},
     "import_credit_fields": ("principal", "interest", "late_fee", "other_fees", "total"),
 }
 """Settings that are a set of account fields, edited with one check box per field."""
