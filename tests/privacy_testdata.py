@@ -36,6 +36,12 @@ def identifiers(accounts: list[Account]) -> list[str]:
 
 
 def found_in_bytes(data: bytes, values: list[str]) -> list[str]:
-    """The values present in ``data`` as UTF-8 or UTF-16 (either byte order)."""
-    return [v for v in values
-            if any(v.encode(enc) in data for enc in ("utf-8", "utf-16-le", "utf-16-be"))]
+    """The values present in ``data`` as UTF-8 or UTF-16 (either byte order).
+
+    A two-character name is only 4 bytes in UTF-16: megabytes of ciphertext contain a given
+    4-byte sequence by chance (about one in a thousand per name and megabyte), so such short
+    values are looked for as UTF-8 (6 bytes) only."""
+    def encodings(v: str) -> tuple[str, ...]:
+        return ("utf-8", "utf-16-le", "utf-16-be") if len(v) >= 3 else ("utf-8",)
+
+    return [v for v in values if any(v.encode(enc) in data for enc in encodings(v))]
