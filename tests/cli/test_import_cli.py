@@ -116,3 +116,14 @@ def test_import_as_of_option_and_notes_in_json_and_text(tmp_path):
     assert "  note: Footer (sign-off, dates, notes) skipped at row 4." in text.stdout
     bad = run("--data-dir", data, "import", str(path), "--as-of", "30/06/2024")
     assert bad.returncode == 2
+
+
+def test_product_type_of_the_import_fills_only_accounts_whose_file_does_not_say(tmp_path):
+    path = simple_xlsx(tmp_path / "a.xlsx", good_rows(2))
+    data = str(tmp_path / "d")
+    done = run("--data-dir", data, "import", str(path), "--product-type", "loan")
+    assert done.returncode == 0, done.stderr
+    accounts = json.loads(run("--data-dir", data, "accounts", "--json").stdout)
+    assert {a["product_type"] for a in accounts} == {"loan"}
+    assert run("--data-dir", data, "import", str(path), "--product-type", "mortgage"
+               ).returncode == 2

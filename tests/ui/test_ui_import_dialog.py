@@ -283,3 +283,15 @@ def test_english_problem_table_shows_the_whole_severity_word(qtbot, data_dir):
     assert view.columnWidth(col) >= needed + 8
     for c in range(len(ProblemsModel.KEYS) - 1):  # the last column stretches
         assert view.columnWidth(c) >= view.horizontalHeader().sectionSizeHint(c)
+
+
+def test_the_import_can_say_which_product_the_file_holds(qtbot, data_dir, demo_book):
+    from visitdesk.adapters.store import CaseStore
+
+    dialog = _open(qtbot, data_dir, demo_book)
+    combo = dialog.product_combo
+    assert combo.currentData() is None and "信用卡" in combo.currentText()  # the setting
+    combo.setCurrentIndex(combo.findData("loan"))
+    _import(qtbot, dialog)
+    with CaseStore(data_dir) as store:
+        assert {a.product_type for a in store.accounts()} == {"loan"}

@@ -792,3 +792,30 @@ def test_plan_page_asks_for_the_verification_reference_and_who_verified(qtbot, e
     page.dispute_verified_by.setText("客服部 周敏")
     assert (window.record.dispute_reference, window.record.dispute_verified_by) == (
         "HC20261121-0042", "客服部 周敏")
+
+
+def test_the_officers_own_threat_needs_a_supervisor_to_acknowledge_it(qtbot, env, dialogs):
+    ctx, acc = env
+    window = open_window(qtbot, ctx, acc)
+    fill_complete_visit(window)
+    proposal = window.page_by_key["stage:listening"].form.editors["customer_proposal"]
+    proposal.edit.setPlainText("告诉他再不还就通知你单位领导。")  # unquoted: the officer's words
+    window.revalidate()
+    finish = window.show_page("finish")
+    ((key, check),) = finish.warning_checks.items()
+    supervisor = finish.ack_supervisors[key]
+    finish.ack_reasons[key].setText("客户要求把原话记下")
+    check.click()  # a reason is not enough: no supervisor named
+    assert not check.isChecked() and window.record.warnings_acknowledged == ()
+    assert "主管" in finish.state_label.text()
+    supervisor.setText(window.record.officer.name)  # the officer is no supervisor
+    check.click()
+    window.revalidate()
+    assert not check.isChecked()  # the acknowledgement does not stand
+    assert window.finalise() is False
+    supervisor.setText("赵主管（S01）")
+    check.click()
+    window.revalidate()
+    assert check.isChecked()
+    assert window.record.acknowledgements[key].by == "赵主管（S01）"
+    assert window.finalise() is True

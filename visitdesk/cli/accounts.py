@@ -21,6 +21,8 @@ def register(sub: Any) -> None:
     p.add_argument("--as-of", metavar="YYYY-MM-DD", type=_iso_date, dest="as_of",
                    help="date the file's figures are as of, for rows without their own "
                    "(default: the date a title row states, else today, reported as assumed)")
+    p.add_argument("--product-type", choices=("card", "loan"), help="product of the accounts "
+                   "whose file does not say (default: the setting default_product_type)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p = add_command(sub, "accounts", "list the accounts in the case store", cmd_accounts)
     p.add_argument("--json", action="store_true", help="print a JSON array of accounts")
@@ -40,6 +42,7 @@ def cmd_import(ctx) -> int:
 
     args = ctx.args
     report = import_file(ctx.store, Path(args.file), sheet=args.sheet, settings=ctx.settings,
+                         product_type=args.product_type,
                          as_of=getattr(args, "as_of", None))
     if args.json:
         print_json(report.to_json())

@@ -155,6 +155,22 @@ class ImportDialog(QDialog):
         v.addLayout(row)
         self._as_of_chosen = False
 
+        # Accounts whose file does not say whether they are cards or loans: this import's
+        # choice, else the setting (it decides the agreement and the late-charge wording).
+        row = QHBoxLayout()
+        row.addWidget(QLabel(tr("import.ui.product_type")))
+        self.product_combo = QComboBox()
+        self.product_combo.setObjectName("productType")
+        default = tr("ui.settings.choice.default_product_type."
+                     f"{self.settings.default_product_type}")
+        self.product_combo.addItem(tr("import.ui.product_type_default", default=default), None)
+        for value in ("card", "loan"):
+            self.product_combo.addItem(
+                tr(f"ui.settings.choice.default_product_type.{value}"), value)
+        row.addWidget(self.product_combo)
+        row.addStretch(1)
+        v.addLayout(row)
+
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -451,6 +467,7 @@ class ImportDialog(QDialog):
         sheet = self.sheet_combo.currentData() if self.sheet_combo.count() > 1 else None
         mapping = self.chosen_mapping()
         as_of = self.chosen_as_of()
+        product_type = self.product_combo.currentData()
 
         def job(progress: Any, cancelled: Any) -> Any:
             from visitdesk.adapters.spreadsheet import import_file
@@ -462,7 +479,7 @@ class ImportDialog(QDialog):
             with CaseStore(data_dir) as store:
                 return import_file(store, path_, sheet=sheet, mapping=mapping,
                                    settings=settings, progress=report_progress,
-                                   cancel=cancelled, as_of=as_of)
+                                   cancel=cancelled, as_of=as_of, product_type=product_type)
 
         self.progress.setRange(0, 0)
         self.progress_label.setText(tr("ui.import.reading", file=path_.name))

@@ -9,6 +9,7 @@ raises :class:`ImportCancelled` before anything is stored.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import io
@@ -457,11 +458,14 @@ def file_sha256(path: Path) -> str:
 def import_file(store, path: str | os.PathLike[str], *, sheet: str | None = None,
                 mapping: dict[str, str | None] | None = None, settings: Settings | None = None,
                 progress: Progress | None = None, cancel: Cancel | None = None,
-                table: SynonymTable | None = None, as_of: date | None = None) -> ImportReport:
+                table: SynonymTable | None = None, as_of: date | None = None,
+                product_type: str | None = None) -> ImportReport:
     """Read, check and store a file in one transaction.
 
-    A refused file gives ``ImportReport(status="refused", error=message)`` and changes
-    nothing; a cancelled import raises :class:`ImportCancelled` and changes nothing.
+    ``product_type`` (``card`` or ``loan``) is given to the accounts whose file does not say
+    (otherwise ``Settings.default_product_type`` decides when documents are made). A refused
+    file gives ``ImportReport(status="refused", error=message)`` and changes nothing; a
+    cancelled import raises :class:`ImportCancelled` and changes nothing.
     """
     from visitdesk.adapters.store import BatchInfo
 
@@ -472,8 +476,12 @@ def import_file(store, path: str | os.PathLike[str], *, sheet: str | None = None
                                    progress=progress, cancel=cancel, table=table, as_of=as_of)
         except ImportRefused as exc:
             return ImportReport(file=path.name, status="refused", error=str(exc))
+        accounts = result.accounts
+        if product_type:
+            accounts = tuple(a if a.product_type else dataclasses.replace(
+                a, product_type=product_type) for a in accounts)
         outcome = store.upsert_accounts(
-            result.accounts, BatchInfo(path.name, file_sha256(path), result.sheet, result.skipped))
+            accounts, BatchInfo(path.name, file_sha256(path), result.sheet, result.skipped))
     return ImportReport(
         file=path.name,
         status="partial" if result.skipped else "imported",

@@ -981,6 +981,8 @@ class FinishPage(Page):
         self.warnings_layout.addWidget(self.no_warnings)
         self.warning_checks: dict[str, QCheckBox] = {}
         self.ack_reasons: dict[str, QLineEdit] = {}
+        self.ack_supervisors: dict[str, QLineEdit] = {}
+        """For warnings only a supervisor may acknowledge: who that supervisor is."""
         self._warning_rows: dict[str, tuple[QWidget, QLabel]] = {}
         col.addWidget(self.warnings_box)
 
@@ -1055,6 +1057,7 @@ class FinishPage(Page):
             if key not in keys:
                 self.warning_checks.pop(key)
                 self.ack_reasons.pop(key, None)
+                self.ack_supervisors.pop(key, None)
                 row_widget, _label = self._warning_rows.pop(key)
                 row_widget.deleteLater()
         for w in warnings:
@@ -1079,6 +1082,16 @@ class FinishPage(Page):
                 text_col = QVBoxLayout()
                 text_col.addWidget(label)
                 text_col.addWidget(reason)
+                if w.params.get("needs_supervisor"):
+                    # threats, disclosure and insults in the officer's own words: only a
+                    # supervisor (not the officer or companion) can acknowledge them
+                    supervisor = QLineEdit()
+                    supervisor.setObjectName("ackSupervisor")
+                    supervisor.setPlaceholderText(tr("visitui.finish.ack_supervisor"))
+                    supervisor.editingFinished.connect(
+                        lambda k=w.key: self._reason_edited(k))
+                    text_col.addWidget(supervisor)
+                    self.ack_supervisors[w.key] = supervisor
                 line.addWidget(check, 0, Qt.AlignmentFlag.AlignTop)
                 line.addLayout(text_col, 1)
                 self.warnings_layout.addWidget(row)
@@ -1096,6 +1109,11 @@ class FinishPage(Page):
             if ack is not None and not reason.hasFocus() and reason.text() != ack.reason:
                 reason.setText(ack.reason)
             reason.setEnabled(record.editable)
+            who_box = self.ack_supervisors.get(w.key)
+            if who_box is not None:
+                if ack is not None and not who_box.hasFocus() and who_box.text() != ack.by:
+                    who_box.setText(ack.by)
+                who_box.setEnabled(record.editable)
         self.no_warnings.setVisible(not warnings)
         if not record.editable:
             text = tr(
@@ -1163,6 +1181,17 @@ class FinishPage(Page):
             return
         officer = self.session.record.officer
         by = f"{officer.name}（{officer.staff_no}）" if officer.staff_no else officer.name
+        supervisor = self.ack_supervisors.get(key)
+        if supervisor is not None:
+            by = supervisor.text().strip()
+            if not by:
+                check = self.warning_checks[key]
+                check.blockSignals(True)
+                check.setChecked(False)
+                check.blockSignals(False)
+                supervisor.setFocus()
+                self.state_label.setText(tr("visitui.finish.ack_supervisor_needed"))
+                return
         now = datetime.now().astimezone().replace(microsecond=0)
         self.apply(lambda rec: visit_core.with_acknowledgement(rec, key, by, reason, now))
 
