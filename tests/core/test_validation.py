@@ -255,6 +255,16 @@ def test_conversation_outcome_without_the_confirmed_customer_cannot_be_finalised
     assert "outcome" in {i.location for i in report.errors if i.code == "outcome_needs_customer"}
 
 
+def test_nobody_met_cannot_have_a_conversation_outcome(good, pb, acc, lex):
+    record = _met(good, "nobody", debt_discussed=False, identity_method=None)
+    report = check(record, pb, acc, lex)
+    errors = [i for i in report.errors if i.code == "outcome_nobody_met"]
+    assert [i.location for i in errors] == ["outcome"]
+    assert errors[0].message() == "没有见到任何人：上门结果不能是与客户商谈欠款的结果，请改选“未见到客户”等"
+    nobody_home = dataclasses.replace(record, outcome="customer_not_met")
+    assert "outcome_nobody_met" not in {i.code for i in check(nobody_home, pb, acc, lex).issues}
+
+
 def test_customer_whose_identity_was_not_confirmed_is_not_the_confirmed_customer(
         good, pb, acc, lex):
     record = dataclasses.replace(good, identity_method="not_confirmed", debt_discussed=True)

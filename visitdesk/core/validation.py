@@ -373,6 +373,10 @@ def _check_disclosure(c: _Collector, record: VisitRecord, playbook: Playbook,
     """Who was met and whether the debt was discussed are recorded separately; the debt
     discussed with anyone but the confirmed customer or guarantor is a breach that blocks
     finalising (the record keeps it as it happened)."""
+    if record.met == "nobody" and conversation and record.outcome is not None:
+        # nobody was met, so no conversation about the debt can have been its outcome
+        c.error("outcome_nobody_met", "outcome")
+        return
     if record.met in (None, "nobody") or record.met not in {m.id for m in playbook.met_choices}:
         return
     if may_discuss_debt(record) or (record.met in MAY_DISCUSS_DEBT
