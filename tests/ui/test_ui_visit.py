@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from visitdesk.adapters.store import CaseStore
 from visitdesk.adapters.visit_store import VisitRepository
-from visitdesk.cli import Context
 from visitdesk.ui import visit as visit_ui
 from visitdesk.ui.visit.editors import (
     ChoiceEditor,
@@ -48,55 +47,6 @@ CHOICES = {
     "decision": "in_plan",
     "consequences_explained": ["credit_record", "future_credit"],
 }
-
-
-class Dialogs:
-    """Records the message boxes the window shows; answers questions with ``answer``."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.shown: list[tuple[str, str, str]] = []
-        self.answer = QMessageBox.StandardButton.Yes
-        self.exec_answer = QMessageBox.StandardButton.Yes
-        for kind in ("warning", "information", "critical"):
-            monkeypatch.setattr(QMessageBox, kind, self._recorder(kind))
-        monkeypatch.setattr(QMessageBox, "question", self._question)
-        monkeypatch.setattr(QMessageBox, "exec", lambda box: self._exec(box))
-
-    def _recorder(self, kind: str):
-        def show(_parent, title, text, *args, **kwargs):
-            self.shown.append((kind, title, text))
-            return QMessageBox.StandardButton.Ok
-
-        return staticmethod(show)
-
-    def _question(self, _parent, title, text, *args, **kwargs):
-        self.shown.append(("question", title, text))
-        return self.answer
-
-    def _exec(self, box):
-        self.shown.append(("exec", box.windowTitle(), box.text()))
-        return self.exec_answer
-
-    def kinds(self) -> list[str]:
-        return [k for k, _, _ in self.shown]
-
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    return Dialogs(monkeypatch)
-
-
-@pytest.fixture
-def env(qtbot, data_dir):
-    store, acc = vt.seeded_store(data_dir)
-    ctx = Context(data_dir, argparse.Namespace())
-    ctx.store = store  # type: ignore[misc]
-    ctx.settings = vt.settings()  # type: ignore[misc]
-    yield ctx, acc
-    for window in visit_ui.open_windows():
-        window.close()
-    visit_ui._windows.clear()
-    store.close()
 
 
 def open_window(qtbot, ctx, acc):

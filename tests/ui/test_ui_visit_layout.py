@@ -3,29 +3,13 @@ problems-panel location is cut off, and a new visit starts with neutral "to fill
 
 from __future__ import annotations
 
-import argparse
-
 import pytest
 import visit_testdata as vt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QWidget
 
 from visitdesk import i18n
-from visitdesk.cli import Context
 from visitdesk.ui import visit as visit_ui
 from visitdesk.ui.visit.window import ROLE_KEY
-
-
-@pytest.fixture
-def env(qtbot, data_dir):
-    store, acc = vt.seeded_store(data_dir)
-    ctx = Context(data_dir, argparse.Namespace())
-    ctx.store = store  # type: ignore[misc]
-    ctx.settings = vt.settings()  # type: ignore[misc]
-    yield ctx, acc
-    for window in visit_ui.open_windows():
-        window.close()
-    visit_ui._windows.clear()
-    store.close()
 
 
 def cut_off(window: QWidget) -> list[str]:

@@ -3,37 +3,11 @@ language. Dialogs are patched; the store and the documents are real."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
-from ui.test_ui_visit import Dialogs, open_window
+from ui.test_ui_visit import open_window
 
 from visitdesk.adapters.visit_store import VisitRepository
 from visitdesk.core.visit import Person
-
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    return Dialogs(monkeypatch)
-
-
-@pytest.fixture
-def env(qtbot, data_dir):
-    import argparse
-
-    import visit_testdata as vt
-
-    from visitdesk.cli import Context
-    from visitdesk.ui import visit as visit_ui
-
-    store, acc = vt.seeded_store(data_dir)
-    ctx = Context(data_dir, argparse.Namespace())
-    ctx.store = store  # type: ignore[misc]
-    ctx.settings = vt.settings()  # type: ignore[misc]
-    yield ctx, acc
-    for window in visit_ui.open_windows():
-        window.close()
-    visit_ui._windows.clear()
-    store.close()
 
 
 def test_customer_language_is_chosen_on_the_finish_page_and_stored(qtbot, env, dialogs):
