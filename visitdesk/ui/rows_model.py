@@ -1,12 +1,20 @@
 """The plumbing every small table model here shares: a sequence of domain rows, one column per
-name, headers from the catalog. Subclasses add ``data`` (and, if editable, ``setData``)."""
+name, headers from the catalog. Subclasses add ``data`` (and, if editable, ``setData``).
+``list_table`` is the read-only view the lists (visits, worklist) show them in."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from visitdesk.i18n import tr
 
@@ -55,3 +63,19 @@ class RowsModel(QAbstractTableModel):
                 and 0 <= section < len(self._rows)):
             return str(section + 1)
         return None
+
+
+def list_table(model: QAbstractItemModel) -> QTableView:
+    """A read-only list of rows: whole rows selected one at a time, alternating colours, no
+    row numbers, columns the officer can widen, the last one filling the width."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    return table

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 from visitdesk.core.collection.worklist import WorklistEntry
 from visitdesk.core.money import format_plain
 from visitdesk.i18n import tr
-from visitdesk.ui.rows_model import ModelIndex, RowsModel
+from visitdesk.ui.rows_model import ModelIndex, RowsModel, list_table
 from visitdesk.ui.workers import Worker
 
 
@@ -117,16 +116,7 @@ class WorklistPage(QWidget):
         bar.addWidget(self.status, 1)
         layout.addLayout(bar)
         self.model = WorklistModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        self.table = list_table(self.model)
         for col, width in enumerate((170, 80, 360)):
             self.table.setColumnWidth(col, width)
         self.table.activated.connect(self._chosen)
